@@ -1,0 +1,73 @@
+"""ingest: plugin-based news ingestion and normalization.
+
+The public API for plugin authors and library users. Everything else is internal.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from ingest._version import __version__
+from ingest.config import Config, Settings
+from ingest.errors import (
+    ExportError,
+    IngestError,
+    PluginHookError,
+    PluginLoadError,
+    SourceError,
+    UsageError,
+)
+from ingest.export import AtomicFile, Exporter
+from ingest.identity import canonical_url, content_hash
+from ingest.locations import Source, Target
+from ingest.model import (
+    Article,
+    ArticleSource,
+    Author,
+    Embed,
+    Media,
+    Provenance,
+    Quote,
+    Relation,
+    Tag,
+    from_json,
+    to_json,
+)
+from ingest.pipeline import Pipeline, RunSummary
+from ingest.plugins import get_plugin_manager
+
+#: Marks a function or method as a hook implementation: ``@hookimpl def ingest_fetch(...)``.
+hookimpl = pluggy.HookimplMarker("ingest")
+
+__all__ = [
+    "Article",
+    "ArticleSource",
+    "AtomicFile",
+    "Author",
+    "Config",
+    "Embed",
+    "ExportError",
+    "Exporter",
+    "IngestError",
+    "Media",
+    "Pipeline",
+    "PluginHookError",
+    "PluginLoadError",
+    "Provenance",
+    "Quote",
+    "Relation",
+    "RunSummary",
+    "Settings",
+    "Source",
+    "SourceError",
+    "Tag",
+    "Target",
+    "UsageError",
+    "__version__",
+    "canonical_url",
+    "content_hash",
+    "from_json",
+    "get_plugin_manager",
+    "hookimpl",
+    "to_json",
+]

@@ -1,0 +1,238 @@
+"""The ``ingest`` command line: :func:`build_app` makes the typer app for one plugin manager,
+:func:`main` is the console script. Commands stay thin; the work is in :mod:`ingest.pipeline`.
+
+Exit codes: 0 ok, 1 some sources, items or targets failed (the rest is exported),
+2 interrupted, 3 internal error or broken plugin, 4 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import pluggy
+import typer
+import typer.exceptions
+
+from ingest._version import __version__
+from ingest.config import parse_assignments
+from ingest.errors import IngestError, PluginLoadError, UsageError
+from ingest.locations import parse_target
+from ingest.pipeline import Pipeline
+from ingest.plugins import DISABLE_ENV, describe_plugins, get_plugin_manager
+from ingest.progress import Reporter
+from ingest.schema import ARTICLE_SCHEMA, validate_lines
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 4
+
+
+@dataclass
+class GlobalOptions:
+    """Options that must be known before the app is built (they decide which plugins load)."""
+
+    modules: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    debug: bool = False
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _usage(exc: UsageError) -> typer.Exit:
+    _stderr(f"error: {exc}")
+    return typer.Exit(EXIT_USAGE)
+
+
+def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) -> typer.Typer:
+    """The typer app for ``pm``: built-in commands plus those plugins register."""
+    opts = options or GlobalOptions()
+    app = typer.Typer(
+        name="ingest",
+        help="Ingest news from text, feeds, posts and pages into normalized article JSON.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        plugin: Annotated[
+            list[str] | None,
+            typer.Option(
+                "-p", "--plugin", help="Load a plugin module by import path (repeatable)."
+            ),
+        ] = None,
+        no_plugin: Annotated[
+            list[str] | None,
+            typer.Option(help=f"Do not load this plugin (repeatable; also ${DISABLE_ENV})."),
+        ] = None,
+        debug: Annotated[bool, typer.Option(help="Show tracebacks with errors.")] = False,
+        version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    ) -> None:
+        # -p, --no-plugin and --debug were read by main() before the app was built.
+        if version:
+            typer.echo(f"ingest {__version__}")
+            raise typer.Exit(EXIT_OK)
+
+    _add_run(app, pm, opts)
+    _add_info_commands(app, pm)
+    pm.hook.ingest_register_commands(app=app)
+    return app
+
+
+def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) -> None:
+    @app.command()
+    def run(
+        locations: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Files, directories, - for stdin, URLs; KIND:LOCATION to force a kind."
+            ),
+        ] = None,
+        output: Annotated[
+            list[str] | None,
+            typer.Option(
+                "-o", "--output", help="Target: -, out.jsonl, json:PATH, dir:PATH (repeatable)."
+            ),
+        ] = None,
+        kind: Annotated[str | None, typer.Option(help="Read every location as this kind.")] = None,
+        set_: Annotated[
+            list[str] | None,
+            typer.Option("-s", "--set", help="Set a plugin setting: KEY=VALUE (repeatable)."),
+        ] = None,
+        quiet: Annotated[
+            bool, typer.Option("-q", "--quiet", help="No summary line, no progress.")
+        ] = False,
+    ) -> None:
+        """Read LOCATIONS, normalize every item, and export article JSON."""
+        if not locations:
+            raise _usage(UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"))
+        try:
+            pipeline = Pipeline(pm, parse_assignments(set_ or []))
+            targets = [parse_target(spec) for spec in output or ["-"]]
+        except UsageError as exc:
+            raise _usage(exc) from None
+        reporter = Reporter(progress=sys.stderr.isatty() and not quiet, debug=opts.debug)
+        try:
+            summary = pipeline.run(
+                locations, targets, kind=kind, on_error=reporter.error, on_progress=reporter.update
+            )
+        except UsageError as exc:
+            raise _usage(exc) from None
+        except KeyboardInterrupt:
+            reporter.interrupted()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        reporter.finish(summary, quiet=quiet)
+        raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
+    @app.command()
+    def plugins(
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON instead of a table.")
+        ] = False,
+    ) -> None:
+        """List the plugins: name, version, built-in or not, the hooks each implements."""
+        infos = describe_plugins(pm)
+        if as_json:
+            typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
+            return
+        width = max((len(i.name) for i in infos), default=4)
+        for info in infos:
+            origin = "built-in" if info.builtin else "third-party"
+            hooks = ", ".join(h.removeprefix("ingest_") for h in info.hooks)
+            typer.echo(f"{info.name:<{width}}  {info.version or '-':<8}  {origin:<11}  {hooks}")
+        settings = list(Pipeline(pm).settings)
+        if settings:
+            typer.echo("\nsettings (ingest run --set KEY=VALUE):")
+            for setting in settings:
+                typer.echo(f"  {setting.name} = {setting.default!r}  {setting.help}")
+
+    @app.command()
+    def schema() -> None:
+        """Print the JSON Schema (draft 2020-12) of the article record."""
+        typer.echo(json.dumps(ARTICLE_SCHEMA, indent=2, ensure_ascii=False))
+
+    @app.command()
+    def validate(
+        files: Annotated[list[str], typer.Argument(help="JSON Lines files to check; - for stdin.")],
+    ) -> None:
+        """Check JSON Lines files against the article schema; errors name file and line."""
+        bad = sum(_validate_file(name) for name in files)
+        if bad:
+            _stderr(f"ingest validate: {bad} problem{'s' if bad != 1 else ''}")
+        raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
+
+
+def _validate_file(name: str) -> int:
+    """Print each problem of one JSON Lines file; return how many there were."""
+    bad = 0
+    try:
+        with sys.stdin if name == "-" else Path(name).open(encoding="utf-8") as stream:
+            for problem in validate_lines(stream):
+                typer.echo(f"{name}:{problem.line}: {problem.message}")
+                bad += 1
+    except OSError as exc:
+        _stderr(f"error: {name}: {exc.strerror or exc}")
+        return bad + 1
+    except UnicodeDecodeError as exc:
+        _stderr(f"error: {name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return bad + 1
+    return bad
+
+
+def preparse(args: list[str]) -> GlobalOptions:
+    """Read the options that choose plugins, which must be known before the app exists."""
+    opts = GlobalOptions()
+    it = iter(args)
+    for arg in it:
+        if arg in ("-p", "--plugin", "--no-plugin"):
+            value = next(it, None)
+            if value is not None:
+                (opts.blocked if arg == "--no-plugin" else opts.modules).append(value)
+        elif arg.startswith(("--plugin=", "--no-plugin=")):
+            name, value = arg.split("=", 1)
+            (opts.blocked if name == "--no-plugin" else opts.modules).append(value)
+        elif arg == "--debug":
+            opts.debug = True
+        elif not arg.startswith("-"):
+            break  # the command name: what follows is the command's own
+    return opts
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: build the plugin manager and the app, run, exit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    opts = preparse(args)
+    try:
+        app = build_app(get_plugin_manager(opts.modules, opts.blocked), opts)
+        code = typer.main.get_command(app).main(args, prog_name="ingest", standalone_mode=False)
+    except typer.exceptions.TyperException as exc:
+        formatter = getattr(exc, "format_message", None)
+        message = formatter() if callable(formatter) else str(exc)
+        _stderr(f"error: {message} (see 'ingest --help')")
+        code = EXIT_USAGE
+    except PluginLoadError as exc:
+        _stderr(f"error: {exc}")
+        if opts.debug:
+            traceback.print_exception(exc)
+        code = EXIT_INTERNAL
+    except IngestError as exc:
+        _stderr(f"error: {exc}")
+        code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+    except (KeyboardInterrupt, typer.Abort):
+        _stderr("ingest: interrupted")
+        code = EXIT_INTERRUPTED
+    except Exception as exc:
+        if opts.debug:
+            traceback.print_exception(exc)
+        _stderr(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        code = EXIT_INTERNAL
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

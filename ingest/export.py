@@ -1,0 +1,99 @@
+"""The exporter interface and atomic file writing, shared by every file-based target."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from ingest.model import Article
+
+
+class Exporter(ABC):
+    """A streaming writer for one target, returned by ``ingest_export``.
+
+    The pipeline calls :meth:`write` once per article, then :meth:`close` when the run ends
+    normally, or :meth:`abort` when it is interrupted. Nothing written may become visible
+    half-done: a crash leaves the target as it was before the run or as it is after.
+    """
+
+    #: How the target was named on the command line, for messages.
+    label: str = ""
+
+    @abstractmethod
+    def write(self, article: Article) -> None:
+        """Write one article."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook with a sensible default
+        """Finish: make everything written visible and durable."""
+
+    def abort(self) -> None:  # noqa: B027
+        """Discard what this run wrote, leaving the target as it was, where the format allows."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class AtomicFile:
+    """A text file written beside its destination and renamed over it on :meth:`commit`.
+
+    ``os.replace`` is atomic on POSIX and Windows, so readers see the old file or the new one,
+    never a torn one; the data is fsynced first so a power cut cannot publish an empty file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self._tmp = Path(tmp)
+        self.stream: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def commit(self) -> None:
+        """Flush, fsync and move the file into place."""
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        os.replace(self._tmp, self.path)
+        _fsync_dir(self.path.parent)
+
+    def discard(self) -> None:
+        """Drop the temporary file; the destination keeps its old content."""
+        self.stream.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename itself must reach the disk, or a crash can resurrect the old name.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write a whole small file atomically."""
+    target = AtomicFile(path)
+    try:
+        target.stream.write(content)
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()

@@ -1,0 +1,116 @@
+"""Every hook a plugin may implement: the plugin API reference.
+
+Implement a hook with the :data:`ingest.hookimpl` marker, in a module or class registered
+through the ``ingest`` entry-point group (or ``-p MODULE``). An implementation may accept
+fewer arguments than the spec lists. Plugins registered later are called first, so a
+third-party plugin can claim a kind, a target or a stage before the built-in that would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+
+    from ingest.config import Config, Settings
+    from ingest.export import Exporter
+    from ingest.locations import Source, Target
+    from ingest.model import Article, Tag
+
+PROJECT = "ingest"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+@hookspec
+def ingest_add_settings(settings: Settings) -> None:
+    """Declare the configuration keys your plugin reads.
+
+    Called once per plugin manager, for every plugin, before any other hook.
+
+    :param settings: call ``settings.add("myplugin.key", default, "help")``; the part before
+        the dot must be your plugin's name. Users set keys with ``--set myplugin.key=VALUE``.
+    """
+
+
+@hookspec
+def ingest_register_commands(app: typer.Typer) -> None:
+    """Add subcommands to the ``ingest`` command line.
+
+    Called once, for every plugin, when the CLI is built.
+
+    :param app: the root :class:`typer.Typer`; add commands with ``@app.command()``.
+    """
+
+
+@hookspec(firstresult=True)
+def ingest_detect_kind(location: str, head: bytes) -> str | None:
+    """Tell the kind of a location that the user gave without ``KIND:`` or ``--kind``.
+
+    :param location: a file path, ``-`` for stdin, or a URL.
+    :param head: the first bytes (up to 4 KiB) of a local file or stdin; empty for URLs.
+    :returns: a kind your plugin reads (``"text"``), or None when it is not yours.
+
+    Must be cheap and must not read the location itself. Use ``trylast=True`` for a
+    catch-all guess. Stops at the first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
+    """Read ``source`` and yield its items as raw articles, or return None if it is not yours.
+
+    :param source: what to read; ``source.kind`` says which kind was detected or asked for.
+    :param config: resolved settings.
+    :returns: an iterator of :class:`~ingest.Article`, or None, without reading anything,
+        when you do not handle ``source.kind``.
+
+    Yield lazily, one item at a time: sources can be larger than memory. Set
+    ``source.origin_id`` or ``url`` on each article when the input has them, so ids stay
+    stable. Raise :class:`~ingest.SourceError` for bad input (one line, no location: the
+    pipeline adds it); articles yielded before the error are kept. Stops at the first
+    non-None result.
+    """
+
+
+@hookspec
+def ingest_clean(article: Article, config: Config) -> None:
+    """Normalize ``article`` in place: HTML to text, Unicode, whitespace, dates, URLs, embeds.
+
+    :param article: the article to change.
+    :param config: resolved settings.
+
+    Every implementation is called, one after the other; order them with ``tryfirst`` /
+    ``trylast`` (the built-in ``normalize`` runs last). An unexpected exception drops this
+    article only, with a message naming your plugin. Your plugin's name is added to
+    ``provenance.clean``.
+    """
+
+
+@hookspec
+def ingest_tag(article: Article, config: Config) -> Iterable[Tag] | None:
+    """Return tags for a cleaned article (people, places, keywords...), or None.
+
+    :param article: the cleaned article; may also be changed in place (language, quotes).
+    :param config: resolved settings.
+    :returns: tags to add; the pipeline merges them with those of other plugins and drops
+        exact duplicates. Your plugin's name is added to ``provenance.tag``.
+
+    Every implementation is called; an unexpected exception drops this article only.
+    """
+
+
+@hookspec(firstresult=True)
+def ingest_export(target: Target, config: Config) -> Exporter | None:
+    """Return a streaming writer for ``target``, or None if its scheme is not yours.
+
+    :param target: ``target.scheme`` (``jsonl``, ``json``, ``dir``...) and ``target.location``.
+    :param config: resolved settings.
+    :returns: an :class:`~ingest.Exporter`, created before any source is read, or None.
+
+    Raise :class:`~ingest.UsageError` when the target is yours but malformed. Stops at the
+    first non-None result.
+    """

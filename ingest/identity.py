@@ -1,0 +1,97 @@
+"""Stable identity: canonical URLs, content hashes and article ids.
+
+An id must not change when the same item is read again, from another file or in another run,
+so it is derived, in order of preference, from the item's own id at its origin (a feed guid, a
+tweet id), its canonical URL, or its normalized content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ingest.model import Article
+
+ID_HEX_CHARS = 32
+
+# Parameters that only track the click; they never select content.
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+        "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+        "vero_id", "wt_mc", "cmpid", "ocid", "ncid", "s_cid", "guce_referrer",
+        "guce_referrer_sig", "ref_src", "ref_url",
+    }
+)  # fmt: skip
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith(("utm_", "__twitter_impression")) or lowered in _TRACKING_PARAMS
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Canonical form of an http(s) URL, or None for anything that is not one.
+
+    Lowercases scheme and host, drops default ports, the fragment, an empty query, and
+    tracking parameters (``utm_*``, ``fbclid``, ``gclid``...); keeps the order of the other
+    parameters, since some sites select content by them. Idempotent.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query_pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query_pairs if not _is_tracking(k)]
+    query = parts.query if len(kept) == len(query_pairs) else urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\x1f")  # unit separator: ("ab", "c") and ("a", "bc") differ
+    return hasher.hexdigest()[:ID_HEX_CHARS]
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """Hash of an article's normalized title and text, insensitive to whitespace layout.
+
+    Used for deduplication and to tell an updated article from an unchanged one.
+    """
+    return _digest(_SPACE_RE.sub(" ", title or "").strip(), _SPACE_RE.sub(" ", text).strip())
+
+
+def assign_identity(article: Article) -> None:
+    """Set ``url`` to its canonical form and fill ``id``, ``id_basis`` and ``content_hash``."""
+    article.url = canonical_url(article.url)
+    article.content_hash = content_hash(article.title, article.text)
+    kind = article.source.kind
+    if article.source.origin_id:
+        article.id_basis = "origin"
+        article.id = _digest("origin", kind, article.source.origin_id)
+    elif article.url:
+        article.id_basis = "url"
+        article.id = _digest("url", article.url)
+    else:
+        article.id_basis = "content"
+        article.id = _digest("content", kind, article.content_hash)

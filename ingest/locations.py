@@ -1,0 +1,200 @@
+"""What to read and where to write: parsing ``LOCATION`` and ``TARGET`` strings, walking
+directories, and reading local bytes with a size cap.
+
+A location is a file, a directory (read recursively), ``-`` for stdin, a URL, or any of these
+prefixed by a kind: ``text:notes.md``. A target is ``-``, a path ending in ``.jsonl`` or
+``.json``, ``SCHEME:REST`` or a URL (``postgresql://…``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import SourceError, UsageError
+
+HEAD_BYTES = 4096
+_PREFIX_RE = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]+):(?P<rest>.+)$", re.DOTALL)
+_URL_SCHEMES = ("http", "https", "file")
+
+#: ``detect(location, head) -> kind | None``: the pipeline's wrapper around ``ingest_detect_kind``.
+Detector = Callable[[str, bytes], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One thing to read, handed to ``ingest_fetch``."""
+
+    #: The kind that reads it (``text``, ``rss``...), given by the user or sniffed.
+    kind: str
+    #: A path, ``-`` for stdin, or a URL.
+    location: str
+    #: A human name (from config), when known.
+    name: str | None = None
+    #: Per-source options from the config file.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_stdin(self) -> bool:
+        """True when the source is standard input."""
+        return self.location == "-"
+
+    @property
+    def is_url(self) -> bool:
+        """True when the location is an http(s) URL."""
+        return self.location.startswith(("http://", "https://"))
+
+    def label(self) -> str:
+        """``kind:location``, the way messages name a source."""
+        return f"{self.kind}:{self.location}"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One place to export to, handed to ``ingest_export``."""
+
+    #: ``jsonl``, ``json``, ``dir``, ``sqlite``, ``postgresql``...
+    scheme: str
+    #: The rest: a path, ``-`` for stdout, or the whole URL for URL-like targets.
+    location: str
+    #: The target as the user wrote it.
+    spec: str = ""
+
+    def label(self) -> str:
+        """The target as the user wrote it, for messages."""
+        return self.spec or f"{self.scheme}:{self.location}"
+
+
+def split_kind(spec: str) -> tuple[str | None, str]:
+    """``"text:a.txt"`` -> ``("text", "a.txt")``; a URL or an existing path keeps no kind."""
+    match = _PREFIX_RE.match(spec)
+    if not match or match["prefix"] in _URL_SCHEMES or os.path.lexists(spec):
+        return None, spec
+    return match["prefix"], match["rest"]
+
+
+def parse_target(spec: str) -> Target:
+    """Parse a ``-o`` value. Raises :class:`UsageError` for an empty one."""
+    if not spec.strip():
+        raise UsageError("empty target: use -, a .jsonl/.json path, or SCHEME:LOCATION")
+    if spec == "-":
+        return Target("jsonl", "-", spec)
+    if "://" in spec:
+        scheme = spec.split("://", 1)[0].lower()
+        return Target(scheme.split("+", 1)[0], spec, spec)
+    match = _PREFIX_RE.match(spec)
+    if match and not os.path.lexists(spec):
+        return Target(match["prefix"], match["rest"], spec)
+    suffix = Path(spec).suffix.lower()
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return Target("json" if suffix == ".json" else "jsonl", spec, spec)
+    raise UsageError(
+        f"cannot tell the format of target {spec!r}: "
+        f"name it jsonl:{spec}, json:{spec} or dir:{spec}"
+    )
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, for kind sniffing; empty when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except OSError:
+        return b""
+
+
+def peek_stdin() -> bytes:
+    """The first bytes of stdin, without consuming them."""
+    stream = sys.stdin.buffer
+    peek = getattr(stream, "peek", None)
+    return peek(HEAD_BYTES)[:HEAD_BYTES] if peek else b""
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Regular files below ``directory``, sorted, skipping hidden entries; never follows
+    symlinked directories (a link cycle would never end)."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
+def iter_sources(spec: str, kind: str | None, detect: Detector) -> Iterator[Source | SourceError]:
+    """Expand one LOCATION into sources; yield a :class:`SourceError` for one that cannot be read.
+
+    ``kind`` (from ``--kind``) applies to every file; a ``KIND:`` prefix overrides it. In a
+    directory, files no plugin claims are skipped; a directory with none left is an error.
+    """
+    prefix, location = split_kind(spec)
+    kind = prefix or kind
+    if location == "-":
+        found = kind or detect("-", peek_stdin())
+        yield (
+            Source(found, "-")
+            if found
+            else SourceError("-", "cannot tell the kind of stdin; use --kind")
+        )
+        return
+    if location.startswith(("http://", "https://")):
+        found = kind or detect(location, b"")
+        yield (
+            Source(found, location)
+            if found
+            else SourceError(location, "no plugin reads URLs of this kind; use KIND:URL")
+        )
+        return
+    path = Path(location)
+    if path.is_dir():
+        count = 0
+        for file in _walk(path):
+            found = kind or detect(str(file), read_head(file))
+            if found:
+                count += 1
+                yield Source(found, str(file))
+        if count == 0:
+            yield SourceError(location, "no readable files in this directory")
+        return
+    if not path.exists():
+        yield SourceError(spec, "no such file or directory")
+        return
+    found = kind or detect(location, read_head(path))
+    if found:
+        yield Source(found, location)
+    else:
+        yield SourceError(
+            location, "cannot tell what kind of input this is; name it KIND:PATH or use --kind"
+        )
+
+
+def read_bytes(source: Source, limit: int) -> bytes:
+    """All bytes of a local file or stdin, refusing more than ``limit`` bytes."""
+    label = source.label()
+    try:
+        if source.is_stdin:
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(source.location, "rb") as handle:
+                data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise SourceError(label, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(label, "is a directory") from None
+    except PermissionError:
+        raise SourceError(label, "permission denied") from None
+    except OSError as exc:
+        raise SourceError(label, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise SourceError(label, f"larger than the {limit:,}-byte limit")
+    return data

@@ -1,0 +1,321 @@
+"""The article record and the small records that travel with it.
+
+Every record that crosses a hook boundary is a dataclass; :func:`to_json` and
+:func:`from_json` map an :class:`Article` to and from the JSON object of DESIGN.md section 3,
+key for key and in that order. Datetimes are timezone-aware and serialized as RFC 3339 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+#: Tag kinds the schema knows. Plugins may not invent others: a category belongs in ``value``.
+TAG_KINDS = (
+    "person",
+    "place",
+    "organization",
+    "keyword",
+    "category",
+    "hashtag",
+    "mention",
+    "topic",
+)
+RELATION_KINDS = ("reply_to", "quote_of", "repost_of", "update_of")
+ID_BASES = ("origin", "url", "content")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A person or organization credited with an article or post."""
+
+    #: Display name, e.g. ``"Jane Roe"``; None when only a handle is known.
+    name: str | None
+    #: Social handle without the leading ``@``, e.g. ``"ZelenskyyUa"``.
+    handle: str | None = None
+    #: Profile or author page URL.
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """Something an article is about, found by a tag plugin or given by the source."""
+
+    #: One of :data:`TAG_KINDS`.
+    kind: str
+    #: The tag's canonical text, e.g. ``"Xi Jinping"``.
+    value: str
+    #: Confidence in [0, 1], or None when the plugin has no measure.
+    score: float | None = None
+    #: Name of the plugin (or source) that produced it.
+    by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation and, when it can be told, who said it."""
+
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """A post or other item embedded in an article (a tweet block, a toot)."""
+
+    #: ``"tweet"``, ``"post"``, ``"video"``...
+    kind: str
+    #: The embedded item's own URL, when known.
+    url: str | None = None
+    author: Author | None = None
+    text: str | None = None
+    #: RFC 3339 date-time, or a plain ``YYYY-MM-DD`` date when that is all the source shows.
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An image, video or audio attachment."""
+
+    #: ``"image"``, ``"video"``, ``"audio"`` or ``"file"``.
+    kind: str
+    url: str
+    caption: str | None = None
+    mime: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A link from this article to another one, by article id."""
+
+    #: One of :data:`RELATION_KINDS`.
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    """Where an article came from."""
+
+    #: The source kind that read it (``text``, ``rss``...).
+    kind: str
+    #: Human name of the source (feed title, account), when known.
+    name: str | None = None
+    #: The file, URL or ``-`` it was read from.
+    location: str | None = None
+    #: The item's own id at its origin (feed guid, tweet id): the preferred identity basis.
+    origin_id: str | None = None
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Which software produced an article, stage by stage."""
+
+    ingest: str = ""
+    fetch: str = ""
+    clean: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    #: The character encoding the input was decoded from, when the source had to decide.
+    encoding: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """One normalized news item. Fetch plugins create it; clean and tag plugins refine it.
+
+    ``id``, ``id_basis``, ``content_hash`` and ``metrics`` are filled in by the pipeline after
+    the clean stage; a fetch plugin sets ``source.origin_id`` or ``url`` so that the id is
+    stable across runs.
+    """
+
+    source: ArticleSource
+    text: str = ""
+    title: str | None = None
+    summary: str | None = None
+    url: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    fetched: datetime | None = None
+    language: str | None = None
+    tags: list[Tag] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    embeds: list[Embed] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    metrics: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+    #: Plugin-namespaced extras: ``{"tweets": {"retweets": 12}}``.
+    extra: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+    id_basis: str = ""
+    content_hash: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def describe(self) -> str:
+        """A short label for messages: the source location plus the origin id or url."""
+        where = f"{self.source.kind}:{self.source.location or '-'}"
+        detail = self.source.origin_id or self.url
+        return f"{where}#{detail}" if detail else where
+
+
+def format_datetime(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a ``Z`` suffix and whole seconds, or None."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: ingest stores only timezone-aware times")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse an RFC 3339 date-time as written by :func:`format_datetime`."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"date-time without a timezone: {value!r}")
+    return parsed.astimezone(UTC)
+
+
+def _author_json(author: Author) -> dict[str, Any]:
+    return {"name": author.name, "handle": author.handle, "url": author.url}
+
+
+def to_json(article: Article) -> dict[str, Any]:
+    """The article as a JSON-ready dict, keys in schema order."""
+    src, prov = article.source, article.provenance
+    provenance: dict[str, Any] = {
+        "ingest": prov.ingest,
+        "fetch": prov.fetch,
+        "clean": list(prov.clean),
+        "tag": list(prov.tag),
+    }
+    if prov.encoding is not None:
+        provenance["encoding"] = prov.encoding
+    return {
+        "schema_version": article.schema_version,
+        "id": article.id,
+        "id_basis": article.id_basis,
+        "url": article.url,
+        "source": {
+            "kind": src.kind,
+            "name": src.name,
+            "location": src.location,
+            "origin_id": src.origin_id,
+        },
+        "title": article.title,
+        "summary": article.summary,
+        "text": article.text,
+        "authors": [_author_json(a) for a in article.authors],
+        "published": format_datetime(article.published),
+        "updated": format_datetime(article.updated),
+        "fetched": format_datetime(article.fetched),
+        "language": article.language,
+        "tags": [
+            {"kind": t.kind, "value": t.value, "score": t.score, "by": t.by} for t in article.tags
+        ],
+        "quotes": [{"text": q.text, "speaker": q.speaker} for q in article.quotes],
+        "embeds": [
+            {
+                "kind": e.kind,
+                "url": e.url,
+                "author": _author_json(e.author) if e.author else None,
+                "text": e.text,
+                "published": e.published,
+            }
+            for e in article.embeds
+        ],
+        "media": [
+            {"kind": m.kind, "url": m.url, "caption": m.caption, "mime": m.mime}
+            for m in article.media
+        ],
+        "links": list(article.links),
+        "relations": [{"kind": r.kind, "id": r.id} for r in article.relations],
+        "metrics": dict(article.metrics),
+        "content_hash": article.content_hash,
+        "warnings": list(article.warnings),
+        "provenance": provenance,
+        "extra": article.extra,
+    }
+
+
+def _author(data: dict[str, Any] | None) -> Author | None:
+    if data is None:
+        return None
+    return Author(name=data.get("name"), handle=data.get("handle"), url=data.get("url"))
+
+
+def from_json(data: dict[str, Any]) -> Article:
+    """Rebuild an :class:`Article` from :func:`to_json` output (or a validated JSON line)."""
+    src, prov = data["source"], data.get("provenance") or {}
+    return Article(
+        schema_version=data.get("schema_version", SCHEMA_VERSION),
+        id=data.get("id", ""),
+        id_basis=data.get("id_basis", ""),
+        url=data.get("url"),
+        source=ArticleSource(
+            kind=src["kind"],
+            name=src.get("name"),
+            location=src.get("location"),
+            origin_id=src.get("origin_id"),
+        ),
+        title=data.get("title"),
+        summary=data.get("summary"),
+        text=data.get("text", ""),
+        authors=[a for a in map(_author, data.get("authors", [])) if a is not None],
+        published=parse_datetime(data.get("published")),
+        updated=parse_datetime(data.get("updated")),
+        fetched=parse_datetime(data.get("fetched")),
+        language=data.get("language"),
+        tags=[
+            Tag(t["kind"], t["value"], t.get("score"), t.get("by")) for t in data.get("tags", [])
+        ],
+        quotes=[Quote(q["text"], q.get("speaker")) for q in data.get("quotes", [])],
+        embeds=[
+            Embed(
+                e["kind"], e.get("url"), _author(e.get("author")), e.get("text"), e.get("published")
+            )
+            for e in data.get("embeds", [])
+        ],
+        media=[
+            Media(m["kind"], m["url"], m.get("caption"), m.get("mime"))
+            for m in data.get("media", [])
+        ],
+        links=list(data.get("links", [])),
+        relations=[Relation(r["kind"], r["id"]) for r in data.get("relations", [])],
+        metrics=dict(data.get("metrics", {})),
+        content_hash=data.get("content_hash", ""),
+        warnings=list(data.get("warnings", [])),
+        provenance=Provenance(
+            ingest=prov.get("ingest", ""),
+            fetch=prov.get("fetch", ""),
+            clean=list(prov.get("clean", [])),
+            tag=list(prov.get("tag", [])),
+            encoding=prov.get("encoding"),
+        ),
+        extra=dict(data.get("extra", {})),
+    )
+
+
+def dumps(article: Article) -> str:
+    """One compact JSON line (no trailing newline), UTF-8 text kept as is."""
+    return json.dumps(to_json(article), ensure_ascii=False, separators=(",", ":"))
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``: runs of letters or digits, each CJK/kana character counting as one."""
+    return len(_WORD_RE.findall(text))
+
+
+# A CJK ideograph, kana or hangul syllable is a word on its own (those scripts use no spaces);
+# anything else counts by runs of word characters, joined by apostrophes and hyphens.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORD_RE = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['’-][^\W{_CJK}]+)*")

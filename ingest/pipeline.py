@@ -1,0 +1,296 @@
+"""The pipeline: a typed facade over the plugin hooks, and the streaming run loop.
+
+The rest of the code never touches ``pm.hook`` directly. The stage hooks are called one
+implementation at a time (in pluggy's own order: LIFO, ``tryfirst``/``trylast`` honoured) so
+that an unexpected exception can name the plugin that raised it and the item it was
+handling, and so that ``provenance`` records which plugins ran.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pluggy
+
+from ingest._version import __version__
+from ingest.config import Config, Settings
+from ingest.errors import (
+    ExportError,
+    IngestError,
+    PluginHookError,
+    PluginLoadError,
+    SourceError,
+    UsageError,
+)
+from ingest.export import Exporter
+from ingest.identity import assign_identity
+from ingest.locations import Source, Target, iter_sources
+from ingest.model import Article, Tag, word_count
+
+STAGES = ("fetch", "clean", "tag", "export")
+_ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did, for the summary line, ``--log-format json`` and benchmarks."""
+
+    sources: int = 0
+    sources_failed: int = 0
+    articles: int = 0
+    duplicates: int = 0
+    items_failed: int = 0
+    targets_failed: int = 0
+    seconds: float = 0.0
+    #: Seconds spent in each stage, summed over all articles.
+    stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    @property
+    def failed(self) -> bool:
+        """True when any source, item or target failed."""
+        return bool(self.sources_failed or self.items_failed or self.targets_failed)
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of ``ingest run``."""
+        parts = [
+            f"{self.sources} source{'s' if self.sources != 1 else ''}",
+            f"{self.articles} article{'s' if self.articles != 1 else ''} exported",
+        ]
+        if self.duplicates:
+            parts.append(
+                f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} skipped"
+            )
+        failures = self.sources_failed + self.items_failed + self.targets_failed
+        parts.append(f"{failures} failure{'s' if failures != 1 else ''}")
+        return ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+
+#: Called with every error the run recovers from; the CLI prints one line for each.
+ErrorHandler = Callable[[IngestError], None]
+#: Called after each exported article, with the running summary.
+ProgressHandler = Callable[[RunSummary], None]
+
+
+def _ignore(_: Any) -> None:
+    return None
+
+
+def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
+    # pluggy lets an implementation take fewer arguments than the spec: pass only its own.
+    return impl.function(*(args[name] for name in impl.argnames))
+
+
+class Pipeline:
+    """Typed access to the hooks of one plugin manager, and :meth:`run`.
+
+    :param pm: a manager from :func:`ingest.plugins.get_plugin_manager`.
+    :param values: user settings (``--set``), checked against what plugins declared.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager, values: dict[str, Any] | None = None) -> None:
+        self.pm = pm
+        self.settings = Settings()
+        pm.hook.ingest_add_settings(settings=self.settings)
+        self.config = Config(self.settings, values)
+        for hook in _ONE_AT_A_TIME:
+            for impl in getattr(pm.hook, hook).get_hookimpls():
+                if impl.hookwrapper or impl.wrapper:
+                    raise PluginLoadError(
+                        f"plugin {impl.plugin_name!r}: wrapper implementations of {hook} are "
+                        "not supported; order it with tryfirst/trylast instead"
+                    )
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        # get_hookimpls() lists in registration order with tryfirst last; calls go in reverse.
+        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
+
+    # -- the hooks, typed ---------------------------------------------------------------
+
+    def detect_kind(self, location: str, head: bytes) -> str | None:
+        """The kind a plugin claims for ``location``, or None."""
+        kind: str | None = self.pm.hook.ingest_detect_kind(location=location, head=head)
+        return kind
+
+    def exporter(self, target: Target) -> Exporter:
+        """An open exporter for ``target``; :class:`UsageError` when no plugin writes it."""
+        exporter: Exporter | None = self.pm.hook.ingest_export(target=target, config=self.config)
+        if exporter is None:
+            raise UsageError(
+                f"no plugin writes targets of kind {target.scheme!r} ({target.label()})"
+            )
+        exporter.label = exporter.label or target.label()
+        return exporter
+
+    def fetch(self, source: Source) -> tuple[str, Iterator[Article]]:
+        """The name of the plugin that reads ``source`` and its iterator of raw articles."""
+        args = {"source": source, "config": self.config}
+        for impl in self._impls("ingest_fetch"):
+            try:
+                result = _call(impl, args)
+            except IngestError:
+                raise
+            except Exception as exc:
+                raise PluginHookError("fetch", impl.plugin_name, source.label(), exc) from exc
+            if result is not None:
+                items: Iterator[Article] = iter(result)
+                return impl.plugin_name, items
+        raise SourceError(source.label(), f"no plugin reads sources of kind {source.kind!r}")
+
+    def clean(self, article: Article) -> None:
+        """Run every ``ingest_clean`` implementation on ``article``, in order."""
+        args = {"article": article, "config": self.config}
+        for impl in self._impls("ingest_clean"):
+            try:
+                _call(impl, args)
+            except Exception as exc:
+                raise PluginHookError("clean", impl.plugin_name, article.describe(), exc) from exc
+            article.provenance.clean.append(impl.plugin_name)
+
+    def tag(self, article: Article) -> None:
+        """Run every ``ingest_tag`` implementation and merge their tags into ``article.tags``."""
+        args = {"article": article, "config": self.config}
+        seen = {(t.kind, t.value) for t in article.tags}
+        for impl in self._impls("ingest_tag"):
+            try:
+                tags: Iterable[Tag] = _call(impl, args) or ()
+                for tag in tags:
+                    if (tag.kind, tag.value) not in seen:
+                        seen.add((tag.kind, tag.value))
+                        by = tag.by or impl.plugin_name
+                        article.tags.append(
+                            tag if tag.by else Tag(tag.kind, tag.value, tag.score, by)
+                        )
+            except Exception as exc:
+                raise PluginHookError("tag", impl.plugin_name, article.describe(), exc) from exc
+            article.provenance.tag.append(impl.plugin_name)
+
+    # -- the run ------------------------------------------------------------------------
+
+    def sources(
+        self, locations: Sequence[str], kind: str | None = None
+    ) -> Iterator[Source | SourceError]:
+        """Every source named by ``locations``, lazily, with errors as values."""
+        for spec in locations:
+            yield from iter_sources(spec, kind, self.detect_kind)
+
+    def process(self, article: Article, plugin: str, stage_seconds: dict[str, float]) -> None:
+        """Clean, identify and tag one raw article in place."""
+        started = time.perf_counter()
+        article.provenance.ingest = __version__
+        article.provenance.fetch = plugin
+        self.clean(article)
+        assign_identity(article)
+        article.metrics["words"] = word_count(article.text)
+        cleaned = time.perf_counter()
+        self.tag(article)
+        stage_seconds["clean"] += cleaned - started
+        stage_seconds["tag"] += time.perf_counter() - cleaned
+
+    def run(
+        self,
+        locations: Sequence[str],
+        targets: Sequence[Target],
+        *,
+        kind: str | None = None,
+        on_error: ErrorHandler = _ignore,
+        on_progress: ProgressHandler = _ignore,
+    ) -> RunSummary:
+        """Read every location, process each item, and write it to every target.
+
+        Errors in one source, item or target are passed to ``on_error`` and the run goes
+        on. Exporters are opened before anything is read, closed at the end, and aborted
+        (leaving their targets as they were) on ``KeyboardInterrupt``.
+
+        :raises UsageError: a target no plugin writes, or a malformed one.
+        """
+        summary = RunSummary()
+        started = time.perf_counter()
+        exporters = [self.exporter(target) for target in targets]
+        failed: set[int] = set()
+        seen: set[bytes] = set()
+        try:
+            for source in self.sources(locations, kind):
+                summary.sources += 1
+                if isinstance(source, SourceError):
+                    summary.sources_failed += 1
+                    on_error(source)
+                    continue
+                for article in self._articles(source, summary, on_error):
+                    # The same item read twice in one run (two paths, a repeated entry) is
+                    # exported once; a changed version under the same id is not a duplicate.
+                    key = bytes.fromhex(article.id[:16] + article.content_hash[:16])
+                    if key in seen:
+                        summary.duplicates += 1
+                        continue
+                    seen.add(key)
+                    self._export(article, exporters, failed, summary, on_error)
+                    on_progress(summary)
+        except BaseException:
+            for exporter in exporters:
+                exporter.abort()
+            raise
+        for index, exporter in enumerate(exporters):
+            if index in failed:
+                exporter.abort()
+                continue
+            try:
+                exporter.close()
+            except Exception as exc:
+                summary.targets_failed += 1
+                on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _articles(
+        self, source: Source, summary: RunSummary, on_error: ErrorHandler
+    ) -> Iterator[Article]:
+        stages = summary.stage_seconds
+        fetched = datetime.now(UTC).replace(microsecond=0)
+        plugin = "?"
+        try:
+            tick = time.perf_counter()
+            plugin, items = self.fetch(source)
+            for article in items:
+                stages["fetch"] += time.perf_counter() - tick
+                if article.fetched is None:
+                    article.fetched = fetched
+                try:
+                    self.process(article, plugin, stages)
+                except PluginHookError as exc:
+                    summary.items_failed += 1
+                    on_error(exc)
+                else:
+                    yield article
+                tick = time.perf_counter()
+        except IngestError as exc:
+            summary.sources_failed += 1
+            on_error(exc)
+        except Exception as exc:
+            summary.sources_failed += 1
+            on_error(PluginHookError("fetch", plugin, source.label(), exc))
+
+    def _export(
+        self,
+        article: Article,
+        exporters: list[Exporter],
+        failed: set[int],
+        summary: RunSummary,
+        on_error: ErrorHandler,
+    ) -> None:
+        tick = time.perf_counter()
+        for index, exporter in enumerate(exporters):
+            if index in failed:
+                continue
+            try:
+                exporter.write(article)
+            except Exception as exc:
+                # One broken target must not stop the others; it stops receiving articles.
+                failed.add(index)
+                summary.targets_failed += 1
+                on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
+        summary.articles += 1
+        summary.stage_seconds["export"] += time.perf_counter() - tick

@@ -1,0 +1,128 @@
+"""Building the plugin manager: built-ins first, then third-party entry points, then ``-p``.
+
+There is no module-level manager: :func:`get_plugin_manager` builds a fresh one for each CLI
+invocation or test. A plugin that cannot be imported stops startup with one line that says
+how to switch it off, because a broken plugin must never brick the command line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from importlib.metadata import EntryPoint, entry_points
+
+import pluggy
+
+from ingest import hookspecs
+from ingest.errors import PluginLoadError
+
+GROUP = "ingest"
+#: Comma-separated plugin names that are never loaded, like repeating ``--no-plugin``.
+DISABLE_ENV = "INGEST_DISABLE_PLUGINS"
+_OWN_DISTRIBUTION = "ingest"
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """What ``ingest plugins`` shows about one registered plugin."""
+
+    name: str
+    version: str | None
+    builtin: bool
+    hooks: tuple[str, ...]
+    origin: str
+
+
+def _is_builtin(ep: EntryPoint) -> bool:
+    return ep.dist is not None and ep.dist.name == _OWN_DISTRIBUTION
+
+
+def _import(name: str, target: str, loader: Callable[[], object]) -> object:
+    try:
+        return loader()
+    except Exception as exc:
+        raise PluginLoadError(
+            f"plugin {name!r} ({target}) failed to import: {type(exc).__name__}: {exc}; "
+            f"disable it with --no-plugin {name} or {DISABLE_ENV}={name}"
+        ) from exc
+
+
+def blocked_names(no_plugin: Iterable[str] = ()) -> set[str]:
+    """Plugin names blocked by ``--no-plugin`` and the environment variable."""
+    from_env = os.environ.get(DISABLE_ENV, "")
+    return {n.strip() for n in [*no_plugin, *from_env.split(",")] if n.strip()}
+
+
+def get_plugin_manager(
+    modules: Iterable[str] = (),
+    blocked: Iterable[str] = (),
+    *,
+    entry_points_group: str | None = GROUP,
+) -> pluggy.PluginManager:
+    """A new plugin manager with the ``ingest`` hooks and every enabled plugin registered.
+
+    :param modules: extra modules to load by import path (``-p MODULE``), registered last.
+    :param blocked: plugin names not to load (``--no-plugin``); the environment variable
+        ``INGEST_DISABLE_PLUGINS`` adds more.
+    :param entry_points_group: the entry-point group to load; None loads none (for tests).
+    :raises PluginLoadError: a plugin failed to import, or registered a hook that does not exist.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    names_blocked = blocked_names(blocked)
+    for name in names_blocked:
+        pm.set_blocked(name)
+    if entry_points_group:
+        eps = sorted(
+            entry_points(group=entry_points_group), key=lambda e: (not _is_builtin(e), e.name)
+        )
+        for ep in eps:
+            if ep.name in names_blocked or pm.has_plugin(ep.name):
+                continue
+            plugin = _import(ep.name, ep.value, ep.load)
+            _register(pm, plugin, ep.name)
+    for module in modules:
+        name = module.rsplit(":", 1)[-1]
+        if name in names_blocked:
+            continue
+        plugin = _import(name, module, partial(importlib.import_module, module))
+        _register(pm, plugin, name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginLoadError(f"{exc}; disable the plugin with --no-plugin NAME") from exc
+    return pm
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise PluginLoadError(
+            f"plugin {name!r} could not be registered: {exc}; disable it with --no-plugin {name}"
+        ) from exc
+
+
+def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """One :class:`PluginInfo` per registered plugin, in registration order."""
+    dists = {ep.name: ep.dist for ep in entry_points(group=GROUP)}
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or []))
+        dist = dists.get(name)
+        origin = getattr(plugin, "__name__", type(plugin).__name__)
+        infos.append(
+            PluginInfo(
+                name=name,
+                version=dist.version if dist else None,
+                builtin=dist is not None and dist.name == _OWN_DISTRIBUTION,
+                hooks=hooks,
+                origin=origin,
+            )
+        )
+    return infos

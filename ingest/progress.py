@@ -1,0 +1,75 @@
+"""Feedback on stderr: a live progress line on terminals, error lines, the closing summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from typing import TextIO
+
+from ingest.errors import IngestError
+from ingest.pipeline import RunSummary
+
+
+class Reporter:
+    """Prints what a run does to ``stream`` (stderr).
+
+    :param progress: draw a self-updating status line; only sensible on a terminal.
+    :param debug: follow each error line with the traceback of its cause.
+    """
+
+    INTERVAL = 0.1
+
+    def __init__(
+        self, stream: TextIO | None = None, *, progress: bool = False, debug: bool = False
+    ):
+        self.stream = stream or sys.stderr
+        self.progress = progress
+        self.debug = debug
+        self._started = time.perf_counter()
+        self._last_draw = 0.0
+        self._drawn = False
+
+    def error(self, exc: IngestError) -> None:
+        """One line for a recovered error (plus its traceback under ``--debug``)."""
+        self._clear()
+        print(f"error: {exc}", file=self.stream)
+        if self.debug:
+            cause = exc.__cause__ or exc
+            traceback.print_exception(cause, file=self.stream)
+        self.stream.flush()
+
+    def update(self, summary: RunSummary) -> None:
+        """Redraw the status line, at most ten times a second."""
+        if not self.progress:
+            return
+        now = time.perf_counter()
+        if now - self._last_draw < self.INTERVAL:
+            return
+        self._last_draw = now
+        elapsed = max(now - self._started, 1e-9)
+        failures = summary.sources_failed + summary.items_failed + summary.targets_failed
+        line = (
+            f"  {summary.sources} sources · {summary.articles} articles · "
+            f"{failures} failures · {summary.articles / elapsed:,.0f}/s"
+        )
+        self.stream.write("\r\x1b[2K" + line)
+        self.stream.flush()
+        self._drawn = True
+
+    def finish(self, summary: RunSummary, *, quiet: bool = False) -> None:
+        """Clear the status line and print the summary line (unless ``quiet``)."""
+        self._clear()
+        if not quiet:
+            print(f"ingest: {summary.line()}", file=self.stream)
+            self.stream.flush()
+
+    def interrupted(self) -> None:
+        """Say that the run was interrupted and its targets were left as they were."""
+        self._clear()
+        print("ingest: interrupted; targets left as they were before this run", file=self.stream)
+
+    def _clear(self) -> None:
+        if self._drawn:
+            self.stream.write("\r\x1b[2K")
+            self._drawn = False

@@ -1,0 +1,180 @@
+"""The JSON Schema (draft 2020-12) of the article record, and validation of JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import IO, Any
+
+from jsonschema import Draft202012Validator
+
+from ingest.model import ID_BASES, RELATION_KINDS, SCHEMA_VERSION, TAG_KINDS
+
+_DATETIME = {
+    "type": ["string", "null"],
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$",
+    "description": "RFC 3339 date-time in UTC, or null when unknown (never the fetch time).",
+}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_HEX_ID = {"type": "string", "pattern": "^[0-9a-f]{32,}$"}
+
+
+def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+_AUTHOR = _object({"name": _NULLABLE_STRING, "handle": _NULLABLE_STRING, "url": _NULLABLE_STRING})
+
+ARTICLE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": f"https://ingest.invalid/schema/article/v{SCHEMA_VERSION}.json",
+    "title": "ingest article",
+    "description": "One normalized news item, as written by `ingest run`.",
+    **_object(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "id": {**_HEX_ID, "description": "Stable across runs; see id_basis."},
+            "id_basis": {"enum": list(ID_BASES)},
+            "url": {
+                "type": ["string", "null"],
+                "pattern": "^https?://[^#]*$",
+                "description": "Canonical URL: lowercase host, no fragment, no tracking.",
+            },
+            "source": _object(
+                {
+                    "kind": {"type": "string", "minLength": 1},
+                    "name": _NULLABLE_STRING,
+                    "location": _NULLABLE_STRING,
+                    "origin_id": _NULLABLE_STRING,
+                }
+            ),
+            "title": {"type": ["string", "null"], "minLength": 1},
+            "summary": _NULLABLE_STRING,
+            "text": {"type": "string"},
+            "authors": {"type": "array", "items": _AUTHOR},
+            "published": _DATETIME,
+            "updated": _DATETIME,
+            "fetched": _DATETIME,
+            "language": {
+                "type": ["string", "null"],
+                "pattern": "^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                "description": "BCP 47 tag, or null when undetermined.",
+            },
+            "tags": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"enum": list(TAG_KINDS)},
+                        "value": {"type": "string", "minLength": 1},
+                        "score": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "by": _NULLABLE_STRING,
+                    }
+                ),
+            },
+            "quotes": {
+                "type": "array",
+                "items": _object(
+                    {"text": {"type": "string", "minLength": 1}, "speaker": _NULLABLE_STRING}
+                ),
+            },
+            "embeds": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"type": "string", "minLength": 1},
+                        "url": _NULLABLE_STRING,
+                        "author": {"anyOf": [_AUTHOR, {"type": "null"}]},
+                        "text": _NULLABLE_STRING,
+                        "published": {
+                            "type": ["string", "null"],
+                            "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$",
+                        },
+                    }
+                ),
+            },
+            "media": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"enum": ["image", "video", "audio", "file"]},
+                        "url": {"type": "string", "minLength": 1},
+                        "caption": _NULLABLE_STRING,
+                        "mime": _NULLABLE_STRING,
+                    }
+                ),
+            },
+            "links": {"type": "array", "items": {"type": "string"}},
+            "relations": {
+                "type": "array",
+                "items": _object({"kind": {"enum": list(RELATION_KINDS)}, "id": _HEX_ID}),
+            },
+            "metrics": {
+                "type": "object",
+                "properties": {"words": {"type": "integer", "minimum": 0}},
+                "required": ["words"],
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "content_hash": _HEX_ID,
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "provenance": _object(
+                {
+                    "ingest": {"type": "string"},
+                    "fetch": {"type": "string"},
+                    "clean": {"type": "array", "items": {"type": "string"}},
+                    "tag": {"type": "array", "items": {"type": "string"}},
+                    "encoding": {"type": "string"},
+                },
+                required=["ingest", "fetch", "clean", "tag"],
+            ),
+            "extra": {
+                "type": "object",
+                "description": "Plugin-namespaced extras: one object per plugin name.",
+                "additionalProperties": {"type": "object"},
+            },
+        }
+    ),
+}
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    Draft202012Validator.check_schema(ARTICLE_SCHEMA)
+    return Draft202012Validator(ARTICLE_SCHEMA)
+
+
+def article_errors(record: Any) -> list[str]:
+    """Every way ``record`` breaks the schema, as ``path: message`` lines; empty when valid."""
+    errors = []
+    for error in sorted(_validator().iter_errors(record), key=lambda e: list(e.path)):
+        path = "/".join(str(p) for p in error.path) or "(record)"
+        errors.append(f"{path}: {error.message}")
+    return errors
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One invalid line of a JSON Lines file."""
+
+    line: int
+    message: str
+
+
+def validate_lines(stream: IO[str]) -> Iterator[Problem]:
+    """Check each line of a JSON Lines stream against the schema, lazily, line by line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(number, f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        for message in article_errors(record):
+            yield Problem(number, message)

@@ -1,0 +1,61 @@
+"""JSON exports other than JSON Lines: ``json:PATH`` (one array) and ``dir:PATH`` (one pretty
+file per article, named by its id). Both write each file atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ingest import Article, AtomicFile, Config, Exporter, Target, UsageError, hookimpl
+from ingest.export import write_atomic
+from ingest.model import dumps, to_json
+
+
+class JsonArrayExporter(Exporter):
+    """A single JSON array, streamed element by element into a temporary file."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = AtomicFile(path)
+        self.file.stream.write("[")
+        self.count = 0
+
+    def write(self, article: Article) -> None:
+        """Append one element."""
+        self.file.stream.write(("\n" if self.count == 0 else ",\n") + dumps(article))
+        self.count += 1
+
+    def close(self) -> None:
+        """Close the array and move the file into place."""
+        self.file.stream.write("\n]\n" if self.count else "]\n")
+        self.file.commit()
+
+    def abort(self) -> None:
+        """Leave the previous file as it was."""
+        self.file.discard()
+
+
+class DirectoryExporter(Exporter):
+    """``DIR/<id>.json`` per article; an article seen again overwrites its own file."""
+
+    def __init__(self, directory: Path) -> None:
+        if directory.exists() and not directory.is_dir():
+            raise UsageError(f"dir:{directory}: exists and is not a directory")
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+
+    def write(self, article: Article) -> None:
+        """Write ``<id>.json`` atomically."""
+        content = json.dumps(to_json(article), ensure_ascii=False, indent=2) + "\n"
+        write_atomic(self.directory / f"{article.id}.json", content)
+
+
+@hookimpl
+def ingest_export(target: Target, config: Config) -> Exporter | None:
+    """Claim ``json`` and ``dir`` targets."""
+    if target.scheme == "json":
+        if target.location == "-":
+            raise UsageError("json:- is not supported; use - for JSON Lines on stdout")
+        return JsonArrayExporter(Path(target.location))
+    if target.scheme == "dir":
+        return DirectoryExporter(Path(target.location))
+    return None

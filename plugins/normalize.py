@@ -1,0 +1,86 @@
+"""Unicode and white-space normalization, the last link of the clean chain.
+
+NFC; control and invisible formatting characters removed; every kind of space (no-break,
+thin, ideographic...) made a plain space and runs of them collapsed; paragraphs (blank
+lines) and line breaks inside paragraphs kept. Typographic quotes and dashes are kept as
+they are: they are the author's, and quote extraction relies on them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from ingest import Article, Author, hookimpl
+
+# Invisible characters that carry no meaning in stored text. ZWJ (U+200D) and ZWNJ
+# (U+200C) are kept: emoji sequences and Persian or Indic spelling need them, and so are
+# the bidi marks LRM/RLM (U+200E/F), which fix punctuation placement in RTL text.
+_INVISIBLE = (
+    "\u00ad\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_SPACES = "\t\v\f\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+
+
+def _table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(ch): None for ch in _INVISIBLE}
+    table.update({ord(ch): " " for ch in _SPACES})
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]:
+        if chr(code) not in "\n\t\v\f":
+            table[code] = None
+    table[0x0D] = "\n"
+    table[0x2028] = "\n"
+    table[0x2029] = "\n\n"
+    return table
+
+
+_TABLE = _table()
+_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    """Normalized multi-paragraph text: NFC, no invisibles, single spaces, ``\\n\\n`` between
+    paragraphs, ``\\n`` for a line break inside one. Idempotent."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_TABLE)
+    text = _SPACE_RUN.sub(" ", text)
+    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def normalize_line(text: str | None) -> str | None:
+    """A normalized single line (titles, names): line breaks become spaces; empty -> None."""
+    if text is None:
+        return None
+    line = _SPACE_RUN.sub(" ", normalize_text(text).replace("\n", " ")).strip()
+    return line or None
+
+
+def _author(author: Author) -> Author:
+    return replace(author, name=normalize_line(author.name))
+
+
+@hookimpl(trylast=True)
+def ingest_clean(article: Article) -> None:
+    """Normalize every human-readable field of ``article`` in place."""
+    article.title = normalize_line(article.title)
+    article.summary = normalize_line(article.summary) if article.summary else None
+    article.text = normalize_text(article.text)
+    article.authors = [_author(a) for a in article.authors if normalize_line(a.name) or a.handle]
+    article.embeds = [
+        replace(
+            embed,
+            text=normalize_text(embed.text) if embed.text else None,
+            author=_author(embed.author) if embed.author else None,
+        )
+        for embed in article.embeds
+    ]
+    article.quotes = [
+        replace(q, text=normalize_text(q.text)) for q in article.quotes if q.text.strip()
+    ]
+    article.media = [
+        replace(m, caption=normalize_line(m.caption)) if m.caption else m for m in article.media
+    ]
