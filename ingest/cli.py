@@ -217,7 +217,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.exceptions.TyperException as exc:
         formatter = getattr(exc, "format_message", None)
         message = formatter() if callable(formatter) else str(exc)
-        _stderr(f"error: {message} (see 'ingest --help')")
+        ctx = getattr(exc, "ctx", None)
+        command = getattr(ctx, "command_path", None) or "ingest"
+        _stderr(f"error: {message} (see '{command} --help')")
         code = EXIT_USAGE
     except PluginLoadError as exc:
         _stderr(f"error: {exc}")

@@ -167,7 +167,9 @@ def iter_sources(spec: str, kind: str | None, detect: Detector) -> Iterator[Sour
             yield SourceError(location, "no readable files in this directory")
         return
     if not path.exists():
-        yield SourceError(spec, "no such file or directory")
+        # Not a file: a plugin may still own the location (a query, a database URL).
+        found = kind or detect(location, b"")
+        yield Source(found, location) if found else SourceError(spec, "no such file or directory")
         return
     found = kind or detect(location, read_head(path))
     if found:

@@ -186,7 +186,12 @@ def _is_headline(line: str, *, explicit: bool) -> bool:
 
 def _is_hard_wrapped(blocks: list[list[str]]) -> bool:
     """True when lines inside blocks are wrapped prose (join them), not one paragraph each."""
-    inner = [line.strip() for block in blocks for line in block[:-1] if line.strip()]
+    inner = [
+        line.strip()
+        for block in blocks
+        for line in block[:-1]
+        if line.strip() and not _SIGNATURE_RE.match(line)
+    ]
     if not inner:
         return False
     open_ended = sum(1 for line in inner if not line.endswith(_TERMINAL))

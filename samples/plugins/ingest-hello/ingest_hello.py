@@ -1,0 +1,98 @@
+"""ingest-hello: the smallest useful third-party plugin for ``ingest``.
+
+* a source kind ``hello``: ``*.hello`` files, one greeting per line, one article per line;
+* a tag: any article whose text greets someone gets the keyword ``greeting``;
+* an exporter ``hello:PATH``: one ``id<TAB>first words`` line per article, written atomically;
+* a command: ``ingest hello NAME``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from ingest import (
+    Article,
+    ArticleSource,
+    AtomicFile,
+    Config,
+    Exporter,
+    Settings,
+    Source,
+    SourceError,
+    Tag,
+    Target,
+    hookimpl,
+)
+
+_GREETING = re.compile(r"\b(hello|hi|hey|good (morning|evening))\b", re.IGNORECASE)
+
+
+@hookimpl
+def ingest_add_settings(settings: Settings) -> None:
+    settings.add("hello.keyword", "greeting", "The keyword given to articles that greet.")
+
+
+@hookimpl
+def ingest_register_commands(app: typer.Typer) -> None:
+    @app.command()
+    def hello(name: str = "world") -> None:
+        """Say hello from a third-party plugin."""
+        typer.echo(f"Hello, {name}, from ingest-hello!")
+
+
+@hookimpl
+def ingest_detect_kind(location: str, head: bytes) -> str | None:
+    return "hello" if location.endswith(".hello") else None
+
+
+@hookimpl
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
+    if source.kind != "hello":
+        return None
+    return _greetings(source)
+
+
+def _greetings(source: Source) -> Iterator[Article]:
+    try:
+        lines = Path(source.location).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(source.label(), f"cannot read: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield Article(
+                source=ArticleSource(
+                    kind="hello", location=source.location, origin_id=f"{Path(source.location).name}:{number}"
+                ),
+                text=line,
+            )
+
+
+@hookimpl
+def ingest_tag(article: Article, config: Config) -> list[Tag] | None:
+    if _GREETING.search(article.text):
+        return [Tag("keyword", config.get("hello.keyword"), 1.0)]
+    return None
+
+
+class HelloExporter(Exporter):
+    def __init__(self, path: Path) -> None:
+        self.file = AtomicFile(path)
+
+    def write(self, article: Article) -> None:
+        words = " ".join(article.text.split()[:5])
+        self.file.stream.write(f"{article.id}\t{words}\n")
+
+    def close(self) -> None:
+        self.file.commit()
+
+    def abort(self) -> None:
+        self.file.discard()
+
+
+@hookimpl
+def ingest_export(target: Target, config: Config) -> Exporter | None:
+    return HelloExporter(Path(target.location)) if target.scheme == "hello" else None

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from ingest.model import (
+    Article,
+    ArticleSource,
+    Author,
+    Embed,
+    Media,
+    Quote,
+    Relation,
+    Tag,
+    format_datetime,
+    from_json,
+    parse_datetime,
+    to_json,
+    word_count,
+)
+from ingest.identity import assign_identity
+from ingest.schema import ARTICLE_SCHEMA, article_errors
+
+
+def full_article() -> Article:
+    article = Article(
+        source=ArticleSource("rss", "Example Wire", "https://example.com/feed.xml", "guid-42"),
+        title="A title",
+        summary="A summary.",
+        text="First paragraph.\n\nSecond paragraph.",
+        url="https://Example.com/a/1?utm_source=x#top",
+        authors=[Author("Jane Roe", None, None)],
+        published=datetime(2023, 4, 26, 18, 2, 11, tzinfo=timezone(timedelta(hours=2))),
+        fetched=datetime(2026, 11, 29, 8, 0, tzinfo=UTC),
+        language="en",
+        tags=[Tag("person", "Xi Jinping", 0.98, "entities")],
+        quotes=[Quote("That’s a good thing", "John Kirby")],
+        embeds=[Embed("tweet", None, Author("Володимир Зеленський", "ZelenskyyUa"), "I had…", "2023-04-26")],
+        media=[Media("image", "https://example.com/a.jpg", None, "image/jpeg")],
+        links=["https://example.com/b"],
+        relations=[Relation("quote_of", "0" * 32)],
+        warnings=["a warning"],
+        extra={"tweets": {"retweets": 12000}},
+    )
+    article.provenance.ingest = "0.1.0"
+    article.provenance.fetch = "rss"
+    article.metrics["words"] = word_count(article.text)
+    assign_identity(article)
+    return article
+
+
+def test_json_keys_follow_the_design_order() -> None:
+    keys = list(to_json(full_article()))
+    assert keys == list(ARTICLE_SCHEMA["properties"])
+    assert keys[:4] == ["schema_version", "id", "id_basis", "url"]
+
+
+def test_round_trip_is_lossless() -> None:
+    article = full_article()
+    assert to_json(from_json(to_json(article))) == to_json(article)
+
+
+def test_full_article_is_valid_and_dates_are_utc() -> None:
+    data = to_json(full_article())
+    assert article_errors(data) == []
+    assert data["published"] == "2023-04-26T16:02:11Z"
+    assert data["url"] == "https://example.com/a/1"
+
+
+def test_schema_rejects_what_the_design_forbids() -> None:
+    data = to_json(full_article())
+    data["published"] = "2023-04-26 16:02"
+    data["tags"][0]["kind"] = "mood"
+    data["surprise"] = 1
+    errors = "\n".join(article_errors(data))
+    assert "published" in errors
+    assert "tags/0/kind" in errors
+    assert "surprise" in errors
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        format_datetime(datetime(2023, 1, 1))  # noqa: DTZ001
+    with pytest.raises(ValueError, match="timezone"):
+        parse_datetime("2023-01-01T00:00:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("Hello, world!", 2), ("It’s a full-scale war.", 4), ("中国 said", 3), ("", 0)],
+)
+def test_word_count(text: str, words: int) -> None:
+    assert word_count(text) == words
