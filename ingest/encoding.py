@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -25,7 +24,8 @@ _BOMS = (
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# C0 and C1 controls other than tab, line feed, vertical tab, form feed and carriage return.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_RATIO = 0.01
 
 
@@ -59,10 +59,7 @@ def _strict(data: bytes, encoding: str) -> str:
 
 def _check_controls(text: str) -> None:
     sample = text[:65536]
-    controls = sum(
-        1 for ch in sample if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc"
-    )
-    if controls > _MAX_CONTROL_RATIO * max(len(sample), 1):
+    if len(_CONTROL_RE.findall(sample)) > _MAX_CONTROL_RATIO * max(len(sample), 1):
         raise NotText("binary data, not text (control characters)")
 
 

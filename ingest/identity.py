@@ -8,7 +8,6 @@ tweet id), its canonical URL, or its normalized content.
 from __future__ import annotations
 
 import hashlib
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ingest.model import Article
@@ -70,15 +69,12 @@ def _digest(*parts: str) -> str:
     return hasher.hexdigest()[:ID_HEX_CHARS]
 
 
-_SPACE_RE = re.compile(r"\s+")
-
-
 def content_hash(title: str | None, text: str) -> str:
     """Hash of an article's normalized title and text, insensitive to whitespace layout.
 
     Used for deduplication and to tell an updated article from an unchanged one.
     """
-    return _digest(_SPACE_RE.sub(" ", title or "").strip(), _SPACE_RE.sub(" ", text).strip())
+    return _digest(" ".join((title or "").split()), " ".join(text.split()))
 
 
 def assign_identity(article: Article) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 from ingest.errors import SourceError, UsageError
 
 HEAD_BYTES = 4096
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
+_SKIPPED_SUFFIXES = (".egg-info", ".dist-info")
 _PREFIX_RE = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]+):(?P<rest>.+)$", re.DOTALL)
 _URL_SCHEMES = ("http", "https", "file")
 
@@ -115,19 +117,23 @@ def peek_stdin() -> bytes:
     return peek(HEAD_BYTES)[:HEAD_BYTES] if peek else b""
 
 
+def _skipped(name: str) -> bool:
+    # Hidden entries, and the build and cache folders tools leave inside source trees.
+    return name.startswith(".") or name in _SKIPPED_DIRS or name.endswith(_SKIPPED_SUFFIXES)
+
+
 def _walk(directory: Path) -> Iterator[Path]:
-    """Regular files below ``directory``, sorted, skipping hidden entries; never follows
-    symlinked directories (a link cycle would never end)."""
+    """Regular files below ``directory``, sorted, skipping hidden entries and build or cache
+    folders; never follows symlinked directories (a link cycle would never end)."""
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif entry.is_file():
+            if not _skipped(entry.name):
+                yield from _walk(Path(entry.path))
+        elif entry.is_file() and not entry.name.startswith("."):
             yield Path(entry.path)
 
 

@@ -36,7 +36,9 @@ def test_run_samples_gives_valid_articles_and_stable_ids() -> None:
     lines = [json.loads(line) for line in first.stdout.splitlines()]
     assert len(lines) == 5
     assert all(article_errors(article) == [] for article in lines)
-    assert [a["id"] for a in lines] == [json.loads(line)["id"] for line in second.stdout.splitlines()]
+    assert [a["id"] for a in lines] == [
+        json.loads(line)["id"] for line in second.stdout.splitlines()
+    ]
     assert "ingest: 5 sources, 5 articles exported, 0 failures" in first.stderr
 
 
@@ -54,7 +56,9 @@ def test_validate_reports_file_and_line(tmp_path: Path, good: Path) -> None:
     record = json.loads(out.read_text(encoding="utf-8"))
     record["language"] = "not a language!"
     broken = tmp_path / "broken.jsonl"
-    broken.write_text(out.read_text(encoding="utf-8") + json.dumps(record) + "\n{oops\n", encoding="utf-8")
+    broken.write_text(
+        out.read_text(encoding="utf-8") + json.dumps(record) + "\n{oops\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(build_app(get_plugin_manager()), ["validate", str(broken)])
     assert result.exit_code == 1
     assert f"{broken}:2: language: 'not a language!' does not match" in result.stdout
@@ -85,11 +89,23 @@ def test_stdin(tmp_path: Path) -> None:
         ("missing.xyz", None, "{path}: no such file or directory"),
         ("empty.txt", b"", "text:{path}: empty file"),
         ("blank.txt", b" \n\t\n", "text:{path}: no text (only white space)"),
-        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40, "text:{path}: binary data, not text (NUL bytes)"),
-        ("mixed.txt", "Kyiv’s ".encode() + b"\xff\xfe", "text:{path}: undecodable bytes: invalid UTF-8"),
+        (
+            "binary.txt",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40,
+            "text:{path}: binary data, not text (NUL bytes)",
+        ),
+        (
+            "mixed.txt",
+            "Kyiv’s ".encode() + b"\xff\xfe",
+            "text:{path}: undecodable bytes: invalid UTF-8",
+        ),
         ("legacy.txt", b"abc \x81 def", "text:{path}: undecodable bytes: neither UTF-8 nor cp1252"),
         ("emptydir", "dir", "{path}: no readable files in this directory"),
-        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF", "{path}: cannot tell what kind of input this is"),
+        (
+            "photo.jpg",
+            b"\xff\xd8\xff\xe0\x00\x10JFIF",
+            "{path}: cannot tell what kind of input this is",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_the_rest_is_exported(
@@ -128,7 +144,8 @@ def test_usage_errors_exit_4(good: Path) -> None:
     result = run_cli(["run", str(good), "-o", "mystery"])
     assert result.exit_code == 4
     assert result.error_lines == [
-        "error: cannot tell the format of target 'mystery': name it jsonl:mystery, json:mystery or dir:mystery"
+        "error: cannot tell the format of target 'mystery': "
+        "name it jsonl:mystery, json:mystery or dir:mystery"
     ]
     assert run_cli(["run", str(good), "-s", "text.nope=1"]).exit_code == 4
     assert run_cli(["run", str(good), "-o", "parquet:x"]).error_lines == [
@@ -153,7 +170,16 @@ def test_console_script_exit_codes_and_progress_on_a_terminal(tmp_path: Path, go
     """The real entry point in a child process, its stderr on a real pseudo-terminal."""
     primary, secondary = pty.openpty()
     proc = subprocess.run(
-        [sys.executable, "-m", "ingest", "run", str(good), str(tmp_path / "nope.txt"), "-o", str(tmp_path / "o.jsonl")],
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "run",
+            str(good),
+            str(tmp_path / "nope.txt"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+        ],
         stderr=secondary,
         stdout=subprocess.PIPE,
         cwd=REPO,
@@ -183,11 +209,35 @@ def test_broken_plugin_stops_startup_with_one_line(tmp_path: Path) -> None:
     broken = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=60)
     assert broken.returncode == 3
     assert broken.stderr.strip() == (
-        "error: plugin 'broken' (broken_plugin) failed to import: RuntimeError: missing API key module; "
+        "error: plugin 'broken' (broken_plugin) failed to import: "
+        "RuntimeError: missing API key module; "
         "disable it with --no-plugin broken or INGEST_DISABLE_PLUGINS=broken"
     )
-    flag = subprocess.run([*cmd[:3], "--no-plugin", "broken", "plugins"], capture_output=True, text=True, env=env, check=False, timeout=60)
+    flag = subprocess.run(
+        [*cmd[:3], "--no-plugin", "broken", "plugins"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
     assert flag.returncode == 0
     assert "text" in flag.stdout
-    by_env = subprocess.run(cmd, capture_output=True, text=True, env={**env, "INGEST_DISABLE_PLUGINS": "broken"}, check=False, timeout=60)
+    by_env = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env={**env, "INGEST_DISABLE_PLUGINS": "broken"},
+        check=False,
+        timeout=60,
+    )
     assert by_env.returncode == 0
+
+
+def test_directory_walk_skips_hidden_and_tool_folders(tmp_path: Path) -> None:
+    for folder in (".git", "__pycache__", "pkg.egg-info", "news"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_text(f"Story from {folder}.\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("Hidden story.\n", encoding="utf-8")
+    result = run_cli(["run", str(tmp_path)])
+    assert [a["text"] for a in result.articles] == ["Story from news."]

@@ -45,7 +45,9 @@ def test_control_characters_without_nul_are_binary() -> None:
 
 def test_damaged_utf8_is_undecodable_not_mojibake() -> None:
     data = "Zelenskyy’s call".encode() + b" \xff\xfe broken"
-    with pytest.raises(NotText, match=r"undecodable bytes: invalid UTF-8 \(byte 0xff at offset 19\)"):
+    with pytest.raises(
+        NotText, match=r"undecodable bytes: invalid UTF-8 \(byte 0xff at offset 19\)"
+    ):
         decode_text(data)
 
 

@@ -13,7 +13,10 @@ from ingest.model import Article, ArticleSource
     [
         ("HTTPS://Example.COM/a/1#top", "https://example.com/a/1"),
         ("http://example.com:80/x?b=2&a=1", "http://example.com/x?b=2&a=1"),
-        ("https://example.com/x?utm_source=t&id=7&fbclid=abc&gclid=z", "https://example.com/x?id=7"),
+        (
+            "https://example.com/x?utm_source=t&id=7&fbclid=abc&gclid=z",
+            "https://example.com/x?id=7",
+        ),
         ("https://example.com", "https://example.com/"),
         ("https://example.com:8443/p", "https://example.com:8443/p"),
         ("  https://example.com/p?  ", "https://example.com/p"),
@@ -28,7 +31,12 @@ def test_canonical_url(url: str, canonical: str | None) -> None:
     assert canonical_url(url) == canonical
 
 
-@given(st.from_regex(r"https?://[A-Za-z]{1,8}\.(com|org)(/[a-z0-9%]{0,6}){0,3}(\?[a-z_]{1,6}=[a-z0-9]{0,4}(&[a-z_]{1,6}=[a-z]{0,3}){0,3})?(#[a-z]*)?", fullmatch=True))
+@given(
+    st.from_regex(
+        r"https?://[A-Za-z]{1,8}\.(com|org)(/[a-z0-9%]{0,6}){0,3}(\?[a-z_]{1,6}=[a-z0-9]{0,4}(&[a-z_]{1,6}=[a-z]{0,3}){0,3})?(#[a-z]*)?",
+        fullmatch=True,
+    )
+)
 def test_canonical_url_is_idempotent(url: str) -> None:
     once = canonical_url(url)
     assert once is not None
@@ -38,7 +46,10 @@ def test_canonical_url_is_idempotent(url: str) -> None:
 
 
 def _article(**fields: object) -> Article:
-    return Article(source=ArticleSource("rss", location="feed.xml", origin_id=fields.pop("origin_id", None)), **fields)  # type: ignore[arg-type]
+    return Article(
+        source=ArticleSource("rss", location="feed.xml", origin_id=fields.pop("origin_id", None)),
+        **fields,
+    )  # type: ignore[arg-type]
 
 
 def test_id_prefers_origin_then_url_then_content() -> None:

@@ -12,7 +12,7 @@ from ingest.cli import preparse
 from ingest.plugins import describe_plugins
 from ingest.testing import run_cli
 
-ONE_OFF = '''
+ONE_OFF = """
 from ingest import hookimpl
 
 @hookimpl(tryfirst=True)
@@ -23,7 +23,7 @@ def ingest_detect_kind(location, head):
 def ingest_tag(article):
     from ingest import Tag
     return [Tag("keyword", "one-off")]
-'''
+"""
 
 
 @pytest.fixture
@@ -47,7 +47,9 @@ def test_dash_p_loads_a_module_as_a_plugin(tmp_path: Path, one_off: str) -> None
     result = run_cli(["-p", one_off, "run", str(note)])
     assert result.exit_code == 0, result.stderr
     (article,) = result.articles
-    assert article["tags"] == [{"kind": "keyword", "value": "one-off", "score": None, "by": "one_off_plugin"}]
+    assert article["tags"] == [
+        {"kind": "keyword", "value": "one-off", "score": None, "by": "one_off_plugin"}
+    ]
     assert article["provenance"]["tag"] == ["one_off_plugin"]
 
 
@@ -60,7 +62,7 @@ def test_blocking_a_builtin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_unimportable_dash_p_module_is_a_load_error() -> None:
-    with pytest.raises(PluginLoadError, match="plugin 'no_such_module_x' .* ModuleNotFoundError"):
+    with pytest.raises(PluginLoadError, match=r"plugin 'no_such_module_x' .* ModuleNotFoundError"):
         get_plugin_manager(["no_such_module_x"])
 
 

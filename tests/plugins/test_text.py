@@ -9,7 +9,9 @@ from tests.conftest import SAMPLES
 
 
 def test_headline_and_byline_are_taken_out_of_the_text() -> None:
-    parsed = parse_text("Bridge reopens\n\nBy Ana Lindqvist and Tomas Berg\n\nThe bridge reopened.\n")
+    parsed = parse_text(
+        "Bridge reopens\n\nBy Ana Lindqvist and Tomas Berg\n\nThe bridge reopened.\n"
+    )
     assert parsed.title == "Bridge reopens"
     assert [a.name for a in parsed.authors] == ["Ana Lindqvist", "Tomas Berg"]
     assert parsed.paragraphs == ["The bridge reopened."]
@@ -38,7 +40,8 @@ def test_hard_wrapped_lines_are_joined_into_paragraphs() -> None:
     parsed = parse_text(text)
     assert parsed.title is None  # the first line starts a wrapped paragraph
     assert parsed.paragraphs == [
-        "Fishermen gathered outside the ministry on Friday to protest against the new catch quotas.",
+        "Fishermen gathered outside the ministry on Friday to protest against the new "
+        "catch quotas.",
         "Talks are planned for next week.",
     ]
 
@@ -62,7 +65,9 @@ def test_embedded_post_signature_becomes_an_embed() -> None:
 
 
 def test_fediverse_signature_is_a_post_and_previous_block_is_its_text() -> None:
-    parsed = parse_text("Before.\n\nA toot here\n\n— Ann (@ann@example.social) Jan 5, 2024\n\nAfter.")
+    parsed = parse_text(
+        "Before.\n\nA toot here\n\n— Ann (@ann@example.social) Jan 5, 2024\n\nAfter."
+    )
     (embed,) = parsed.embeds
     assert (embed.kind, embed.text, embed.published) == ("post", "A toot here", "2024-01-05")
     assert parsed.paragraphs == ["Before.", "After."]
@@ -83,9 +88,14 @@ def test_seed_article(seed: Path) -> None:
     assert embed["kind"] == "tweet"
     assert embed["author"] == {"name": "Володимир Зеленський", "handle": "ZelenskyyUa", "url": None}
     assert embed["published"] == "2023-04-26"
-    assert embed["text"].startswith("I had a long and meaningful phone call with 🇨🇳 President Xi Jinping.")
+    assert embed["text"].startswith(
+        "I had a long and meaningful phone call with 🇨🇳 President Xi Jinping."
+    )
     # Quoted speech and paragraphs survive: one paragraph per input line.
-    assert "“That’s a good thing,” US national security spokesperson John Kirby said" in article["text"]
+    assert (
+        "“That’s a good thing,” US national security spokesperson John Kirby said"
+        in article["text"]
+    )
     assert len(article["text"].split("\n\n")) == 20  # 22 lines less the tweet and its signature
     assert article["provenance"]["encoding"] == "utf-8"
     assert article["metrics"]["words"] > 600
@@ -102,9 +112,14 @@ def test_samples_cover_each_shape() -> None:
     result = run_cli(["run", str(SAMPLES / "text")])
     assert result.exit_code == 0, result.stderr
     by_name = {Path(a["source"]["location"]).name: a for a in result.articles}
-    assert by_name["harbour-bridge-reopens.txt"]["title"] == "Harbour bridge reopens after six months of repairs"
+    assert (
+        by_name["harbour-bridge-reopens.txt"]["title"]
+        == "Harbour bridge reopens after six months of repairs"
+    )
     assert by_name["council-budget-vote.txt"]["title"] is None
-    assert by_name["minister-post-embedded.txt"]["embeds"][0]["author"]["handle"] == "elena_marchetti"
+    assert (
+        by_name["minister-post-embedded.txt"]["embeds"][0]["author"]["handle"] == "elena_marchetti"
+    )
     cp1252 = by_name["fishermen-protest-cp1252.txt"]
     assert cp1252["provenance"]["encoding"] == "cp1252"
     assert "“We cannot live on these numbers,” said José Almeida" in cp1252["text"]

@@ -65,7 +65,9 @@ def _greetings(source: Source) -> Iterator[Article]:
         if line.strip():
             yield Article(
                 source=ArticleSource(
-                    kind="hello", location=source.location, origin_id=f"{Path(source.location).name}:{number}"
+                    kind="hello",
+                    location=source.location,
+                    origin_id=f"{Path(source.location).name}:{number}",
                 ),
                 text=line,
             )
