@@ -72,7 +72,9 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
             list[str] | None,
             typer.Option(help=f"Do not load this plugin (repeatable; also ${DISABLE_ENV})."),
         ] = None,
-        debug: Annotated[bool, typer.Option(help="Show tracebacks with errors.")] = False,
+        debug: Annotated[
+            bool, typer.Option("--debug", help="Show tracebacks with errors.")
+        ] = False,
         version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
     ) -> None:
         # -p, --no-plugin and --debug were read by main() before the app was built.
