@@ -65,12 +65,17 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
         plugin: Annotated[
             list[str] | None,
             typer.Option(
-                "-p", "--plugin", help="Load a plugin module by import path (repeatable)."
+                "-p",
+                "--plugin",
+                metavar="MODULE",
+                help="Load a plugin module by import path (repeatable).",
             ),
         ] = None,
         no_plugin: Annotated[
             list[str] | None,
-            typer.Option(help=f"Do not load this plugin (repeatable; also ${DISABLE_ENV})."),
+            typer.Option(
+                metavar="NAME", help=f"Do not load this plugin (repeatable; also ${DISABLE_ENV})."
+            ),
         ] = None,
         debug: Annotated[
             bool, typer.Option("--debug", help="Show tracebacks with errors.")
@@ -94,19 +99,30 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         locations: Annotated[
             list[str] | None,
             typer.Argument(
-                help="Files, directories, - for stdin, URLs; KIND:LOCATION to force a kind."
+                metavar="LOCATION...",
+                help="Files, directories, - for stdin, URLs; KIND:LOCATION to force a kind.",
             ),
         ] = None,
         output: Annotated[
             list[str] | None,
             typer.Option(
-                "-o", "--output", help="Target: -, out.jsonl, json:PATH, dir:PATH (repeatable)."
+                "-o",
+                "--output",
+                metavar="TARGET",
+                help="Target: -, out.jsonl, json:PATH, dir:PATH (repeatable).",
             ),
         ] = None,
-        kind: Annotated[str | None, typer.Option(help="Read every location as this kind.")] = None,
+        kind: Annotated[
+            str | None, typer.Option(metavar="KIND", help="Read every location as this kind.")
+        ] = None,
         set_: Annotated[
             list[str] | None,
-            typer.Option("-s", "--set", help="Set a plugin setting: KEY=VALUE (repeatable)."),
+            typer.Option(
+                "-s",
+                "--set",
+                metavar="KEY=VALUE",
+                help="Set a plugin setting: KEY=VALUE (repeatable).",
+            ),
         ] = None,
         quiet: Annotated[
             bool, typer.Option("-q", "--quiet", help="No summary line, no progress.")
@@ -164,7 +180,10 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
 
     @app.command()
     def validate(
-        files: Annotated[list[str], typer.Argument(help="JSON Lines files to check; - for stdin.")],
+        files: Annotated[
+            list[str],
+            typer.Argument(metavar="FILE...", help="JSON Lines files to check; - for stdin."),
+        ],
     ) -> None:
         """Check JSON Lines files against the article schema; errors name file and line."""
         bad = sum(_validate_file(name) for name in files)
