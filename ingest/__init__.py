@@ -17,7 +17,7 @@ from ingest.errors import (
     SourceError,
     UsageError,
 )
-from ingest.export import AtomicFile, Exporter
+from ingest.export import AtomicFile, Exporter, FileExporter
 from ingest.identity import canonical_url, content_hash
 from ingest.locations import Source, Target
 from ingest.model import (
@@ -48,6 +48,7 @@ __all__ = [
     "Embed",
     "ExportError",
     "Exporter",
+    "FileExporter",
     "IngestError",
     "Media",
     "Pipeline",

@@ -49,6 +49,27 @@ class Exporter(ABC):
             self.abort()
 
 
+class FileExporter(Exporter):
+    """Base for exporters that write one file: write to :attr:`stream`; the file appears,
+    whole, when the run ends, and an aborted run leaves the previous file untouched."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = AtomicFile(path)
+
+    @property
+    def stream(self) -> IO[str]:
+        """The temporary file's text stream (UTF-8, ``\\n`` line ends)."""
+        return self.file.stream
+
+    def close(self) -> None:
+        """Move the finished file into place."""
+        self.file.commit()
+
+    def abort(self) -> None:
+        """Leave the previous file as it was."""
+        self.file.discard()
+
+
 class AtomicFile:
     """A text file written beside its destination and renamed over it on :meth:`commit`.
 

@@ -6,32 +6,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest import Article, AtomicFile, Config, Exporter, Target, UsageError, hookimpl
+from ingest import Article, Config, Exporter, FileExporter, Target, UsageError, hookimpl
 from ingest.export import write_atomic
 from ingest.model import dumps, to_json
 
 
-class JsonArrayExporter(Exporter):
+class JsonArrayExporter(FileExporter):
     """A single JSON array, streamed element by element into a temporary file."""
 
     def __init__(self, path: Path) -> None:
-        self.file = AtomicFile(path)
-        self.file.stream.write("[")
+        super().__init__(path)
+        self.stream.write("[")
         self.count = 0
 
     def write(self, article: Article) -> None:
         """Append one element."""
-        self.file.stream.write(("\n" if self.count == 0 else ",\n") + dumps(article))
+        self.stream.write(("\n" if self.count == 0 else ",\n") + dumps(article))
         self.count += 1
 
     def close(self) -> None:
         """Close the array and move the file into place."""
-        self.file.stream.write("\n]\n" if self.count else "]\n")
-        self.file.commit()
-
-    def abort(self) -> None:
-        """Leave the previous file as it was."""
-        self.file.discard()
+        self.stream.write("\n]\n" if self.count else "]\n")
+        super().close()
 
 
 class DirectoryExporter(Exporter):

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest import Article, AtomicFile, Config, Exporter, Target, hookimpl
+from ingest import Article, Config, Exporter, FileExporter, Target, hookimpl
 from ingest.model import dumps
 
 
@@ -35,23 +35,12 @@ class StdoutExporter(Exporter):
             self.stream.flush()
 
 
-class JsonLinesFileExporter(Exporter):
+class JsonLinesFileExporter(FileExporter):
     """A JSON Lines file, replaced atomically at the end of the run."""
-
-    def __init__(self, path: Path) -> None:
-        self.file = AtomicFile(path)
 
     def write(self, article: Article) -> None:
         """Write one line."""
-        self.file.stream.write(dumps(article) + "\n")
-
-    def close(self) -> None:
-        """Move the finished file into place."""
-        self.file.commit()
-
-    def abort(self) -> None:
-        """Leave the previous file as it was."""
-        self.file.discard()
+        self.stream.write(dumps(article) + "\n")
 
 
 @hookimpl

@@ -17,9 +17,9 @@ import typer
 from ingest import (
     Article,
     ArticleSource,
-    AtomicFile,
     Config,
     Exporter,
+    FileExporter,
     Settings,
     Source,
     SourceError,
@@ -80,19 +80,12 @@ def ingest_tag(article: Article, config: Config) -> list[Tag] | None:
     return None
 
 
-class HelloExporter(Exporter):
-    def __init__(self, path: Path) -> None:
-        self.file = AtomicFile(path)
+class HelloExporter(FileExporter):
+    """Written beside the target and moved into place at the end, like every file export."""
 
     def write(self, article: Article) -> None:
         words = " ".join(article.text.split()[:5])
-        self.file.stream.write(f"{article.id}\t{words}\n")
-
-    def close(self) -> None:
-        self.file.commit()
-
-    def abort(self) -> None:
-        self.file.discard()
+        self.stream.write(f"{article.id}\t{words}\n")
 
 
 @hookimpl
