@@ -113,6 +113,22 @@ class ArticleSource:
 
 
 @dataclass(slots=True)
+class Markup:
+    """HTML that a clean plugin (``markup``) still has to turn into text. Never exported.
+
+    A fetch plugin that reads HTML (feed content, a page, a toot) leaves it here rather than
+    converting it itself, so one HTML-to-text step serves every source kind.
+    """
+
+    #: HTML of the body; becomes ``article.text`` (and ``embeds``, ``links``, ``media``).
+    body: str | None = None
+    #: HTML of the summary; becomes ``article.summary`` as plain text.
+    summary: str | None = None
+    #: URL that relative links in the HTML resolve against (xml:base, entry or page URL).
+    base_url: str | None = None
+
+
+@dataclass(slots=True)
 class Provenance:
     """Which software produced an article, stage by stage."""
 
@@ -154,6 +170,8 @@ class Article:
     provenance: Provenance = field(default_factory=Provenance)
     #: Plugin-namespaced extras: ``{"tweets": {"retweets": 12}}``.
     extra: dict[str, Any] = field(default_factory=dict)
+    #: HTML awaiting conversion by the clean stage; not part of the record.
+    markup: Markup | None = None
     id: str = ""
     id_basis: str = ""
     content_hash: str = ""
