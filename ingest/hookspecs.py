@@ -77,16 +77,17 @@ def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
 
 
 @hookspec
-def ingest_clean(article: Article, config: Config) -> None:
+def ingest_clean(article: Article, config: Config) -> bool | None:
     """Normalize ``article`` in place: HTML to text, Unicode, whitespace, dates, URLs, embeds.
 
     :param article: the article to change.
     :param config: resolved settings.
+    :returns: None; or False when the article was not yours to clean (nothing of your
+        concern in it), which leaves your plugin out of ``provenance.clean``.
 
     Every implementation is called, one after the other; order them with ``tryfirst`` /
-    ``trylast`` (the built-in ``normalize`` runs last). An unexpected exception drops this
-    article only, with a message naming your plugin. Your plugin's name is added to
-    ``provenance.clean``.
+    ``trylast`` (the built-in ``markup`` runs first, ``normalize`` last). An unexpected
+    exception drops this article only, with a message naming your plugin.
     """
 
 

@@ -8,6 +8,7 @@ tweet id), its canonical URL, or its normalized content.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ingest.model import Article
@@ -24,6 +25,17 @@ _TRACKING_PARAMS = frozenset(
     }
 )  # fmt: skip
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Most URLs are canonical already; this recognizes them without parsing (canonical_url
+# runs on every link of every article). Anything unusual takes the full path.
+_PLAIN_URL_RE = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[^?#\s]*(?:\?(?P<query>[^#\s%]+))?\Z"
+)
+
+
+_TRACKING_QUERY_RE = re.compile(
+    r"(?:^|&)(?:utm_|__twitter_impression|(?:" + "|".join(_TRACKING_PARAMS) + r")(?:[=&]|\Z))",
+    re.IGNORECASE,
+)
 
 
 def _is_tracking(name: str) -> bool:
@@ -41,6 +53,15 @@ def canonical_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    plain = _PLAIN_URL_RE.match(url)
+    if plain and not (plain["query"] and _TRACKING_QUERY_RE.search(plain["query"])):
+        return url
+    return rebuild_url(url)
+
+
+def rebuild_url(url: str) -> str | None:
+    """:func:`canonical_url` the long way, by parsing and rebuilding; for the tests that
+    prove the shortcut agrees with it."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -85,7 +106,7 @@ def assign_identity(article: Article) -> None:
     if article.source.origin_id:
         article.id_basis = "origin"
         article.id = _digest("origin", kind, article.source.origin_id)
-    elif article.url:
+    elif article.url and article.url_is_identity:
         article.id_basis = "url"
         article.id = _digest("url", article.url)
     else:

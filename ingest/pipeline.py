@@ -29,7 +29,7 @@ from ingest.errors import (
 from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import Source, Target, iter_sources
-from ingest.model import Article, Tag, word_count
+from ingest.model import Article, Relation, Tag, word_count
 
 STAGES = ("fetch", "clean", "tag", "export")
 _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
@@ -43,6 +43,8 @@ class RunSummary:
     sources_failed: int = 0
     articles: int = 0
     duplicates: int = 0
+    #: Articles exported again under a known id because their content changed.
+    updates: int = 0
     items_failed: int = 0
     targets_failed: int = 0
     seconds: float = 0.0
@@ -60,6 +62,8 @@ class RunSummary:
             f"{self.sources} source{'s' if self.sources != 1 else ''}",
             f"{self.articles} article{'s' if self.articles != 1 else ''} exported",
         ]
+        if self.updates:
+            parts[-1] += f" ({self.updates} as updates)"
         if self.duplicates:
             parts.append(
                 f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} skipped"
@@ -77,6 +81,21 @@ ProgressHandler = Callable[[RunSummary], None]
 
 def _ignore(_: Any) -> None:
     return None
+
+
+def _first_sighting(article: Article, versions: dict[bytes, bytes], summary: RunSummary) -> bool:
+    """False for an item already exported in this run (two paths to one file, an entry that
+    two feeds share); a changed version under a known id is exported as ``update_of``."""
+    key, digest = bytes.fromhex(article.id[:16]), bytes.fromhex(article.content_hash[:16])
+    previous = versions.get(key)
+    if previous == digest:
+        summary.duplicates += 1
+        return False
+    if previous is not None:
+        article.relations.append(Relation("update_of", article.id))
+        summary.updates += 1
+    versions[key] = digest
+    return True
 
 
 def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
@@ -145,10 +164,11 @@ class Pipeline:
         args = {"article": article, "config": self.config}
         for impl in self._impls("ingest_clean"):
             try:
-                _call(impl, args)
+                applied = _call(impl, args)
             except Exception as exc:
                 raise PluginHookError("clean", impl.plugin_name, article.describe(), exc) from exc
-            article.provenance.clean.append(impl.plugin_name)
+            if applied is not False:
+                article.provenance.clean.append(impl.plugin_name)
 
     def tag(self, article: Article) -> None:
         """Run every ``ingest_tag`` implementation and merge their tags into ``article.tags``."""
@@ -211,7 +231,7 @@ class Pipeline:
         started = time.perf_counter()
         exporters = [self.exporter(target) for target in targets]
         failed: set[int] = set()
-        seen: set[bytes] = set()
+        versions: dict[bytes, bytes] = {}
         try:
             for source in self.sources(locations, kind):
                 summary.sources += 1
@@ -220,13 +240,8 @@ class Pipeline:
                     on_error(source)
                     continue
                 for article in self._articles(source, summary, on_error):
-                    # The same item read twice in one run (two paths, a repeated entry) is
-                    # exported once; a changed version under the same id is not a duplicate.
-                    key = bytes.fromhex(article.id[:16] + article.content_hash[:16])
-                    if key in seen:
-                        summary.duplicates += 1
+                    if not _first_sighting(article, versions, summary):
                         continue
-                    seen.add(key)
                     self._export(article, exporters, failed, summary, on_error)
                     on_progress(summary)
         except BaseException:

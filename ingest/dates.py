@@ -1,0 +1,110 @@
+"""Dates as sources write them, to timezone-aware UTC datetimes.
+
+Feeds use RFC 822 (``Wed, 26 Apr 2023 16:02:11 EST``), ISO 8601 / W3C-DTF
+(``2023-04-26T16:02:11+02:00``), and much that is neither. A date that cannot be read is
+``None`` with a warning: never the fetch time. A date without a zone is taken as UTC, with
+a warning that says so.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+
+# Zones that RFC 822 does not name but feeds use anyway (email.utils knows the US ones).
+# Ambiguous abbreviations (IST, CST) take the reading most common in news feeds.
+_ZONES = {
+    "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "BST": 1, "IST": 5.5, "WET": 0, "WEST": 1,
+    "EET": 2, "EEST": 3, "MSK": 3, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AWST": 8,
+    "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "PKT": 5, "WIB": 7,
+    "BRT": -3, "ART": -3, "AKST": -9, "AKDT": -8, "HST": -10,
+}  # fmt: skip
+_RFC822_ZONES = frozenset(
+    {"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+)
+_RFC822_RE = re.compile(
+    r"^(?:[A-Za-z]{2,9}\.?,?\s*)?\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}\s+"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?P<zone>\S+))?$"
+)
+_NUMERIC_ZONE_RE = re.compile(r"^[+-]\d{4}$")
+_DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FUTURE_SLACK = timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A parsed date and, when something had to be assumed, a warning."""
+
+    value: datetime | None
+    warning: str | None = None
+
+
+def _rfc822(value: str) -> ParsedDate | None:
+    match = _RFC822_RE.match(value)
+    parts = email.utils.parsedate_tz(value) if match else None
+    if match is None or parts is None:
+        return None
+    zone = (match["zone"] or "").upper()
+    warning = None
+    if zone in _ZONES:
+        offset = int(_ZONES[zone] * 3600)
+    elif zone in _RFC822_ZONES or _NUMERIC_ZONE_RE.match(zone):
+        offset = parts[9] or 0
+    else:  # email.utils silently reads a missing or unknown zone as +0000
+        offset, warning = 0, f"date {value!r} has no known time zone; taken as UTC"
+    try:
+        naive = datetime(*parts[:6])
+    except ValueError:
+        return None
+    return ParsedDate(naive.replace(tzinfo=timezone(timedelta(seconds=offset))), warning)
+
+
+def _iso(value: str) -> ParsedDate | None:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if _DATE_ONLY_RE.match(value):
+        warning = f"date {value!r} has no time of day; midnight UTC assumed"
+        return ParsedDate(parsed.replace(tzinfo=UTC), warning)
+    if parsed.tzinfo is None:
+        return ParsedDate(
+            parsed.replace(tzinfo=UTC), f"date {value!r} has no time zone; taken as UTC"
+        )
+    return ParsedDate(parsed)
+
+
+def _lenient(value: str) -> ParsedDate | None:
+    try:
+        parsed = dateutil_parser.parse(value, tzinfos={k: int(v * 3600) for k, v in _ZONES.items()})
+    except (ValueError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        return ParsedDate(
+            parsed.replace(tzinfo=UTC), f"date {value!r} has no time zone; taken as UTC"
+        )
+    return ParsedDate(parsed)
+
+
+def parse_date(value: str | None, *, now: datetime | None = None) -> ParsedDate:
+    """Parse a date as a source wrote it; ``value=None`` when it cannot be read.
+
+    :param now: the reference for "in the future" warnings (default: the current time).
+    """
+    if value is None or not value.strip():
+        return ParsedDate(None)
+    text = " ".join(value.split())
+    parsed = _iso(text) or _rfc822(text) or _lenient(text)
+    if parsed is None or parsed.value is None:
+        return ParsedDate(None, f"unreadable date {text!r}")
+    try:
+        utc = parsed.value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return ParsedDate(None, f"unreadable date {text!r}")
+    if utc > (now or datetime.now(UTC)) + _FUTURE_SLACK:
+        return ParsedDate(utc, f"date {text!r} lies in the future")
+    return ParsedDate(utc, parsed.warning)

@@ -1,0 +1,378 @@
+"""HTTP fetching for the feed, page and post plugins: HTTP is ours, not feedparser's.
+
+:func:`fetch` makes one streamed GET with httpx and does the parts that must not be left to
+chance itself: redirects (at most five, loops refused), gzip and deflate decompression with a
+cap on the *decompressed* size, a byte limit and a total deadline checked as the body
+streams, and conditional requests (``If-None-Match``/``If-Modified-Since``). Every failure is
+an :class:`HttpError` with a one-line reason, never a raw httpx exception.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from types import MappingProxyType
+from typing import Any
+
+import httpx
+import pluggy
+
+from ingest._version import __version__
+from ingest.config import Config, Settings
+from ingest.hookspecs import PROJECT
+
+# The same marker as ``ingest.hookimpl``; made here so that core modules may import this one
+# while ``ingest/__init__.py`` is still initializing.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 60.0
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_USER_AGENT = f"ingest/{__version__} (+news ingestion toolkit)"
+MAX_REDIRECTS = 5
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_INFLATE_STEP = 1024 * 1024  # most output bytes per zlib call: no single huge allocation
+_SSL_NOISE_RE = re.compile(r"^\[SSL: [A-Z0-9_]+\] | \(_ssl\.c:\d+\)$")
+
+
+class HttpError(Exception):
+    """A fetch failed; ``str()`` is the one-line reason, without the URL."""
+
+    def __init__(
+        self, reason: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        #: One line: ``HTTP 404 Not Found``, ``connection refused``, ``redirect loop``...
+        self.reason = reason
+        #: The HTTP status of an error response; None when no response decided the failure.
+        self.status = status
+        #: Seconds to wait before retrying, from ``Retry-After`` on a 429 or 503, else None.
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A 2xx response with its body read and decompressed, or a 304 Not Modified."""
+
+    #: The final URL, after redirects.
+    url: str
+    #: The status code: 2xx, or 304.
+    status: int
+    #: Response headers by lowercase name; a repeated header's values are joined by ", ".
+    headers: Mapping[str, str]
+    #: The body, decompressed; empty for a 304.
+    content: bytes
+    #: True for a 304: the copy the caller's etag/last_modified describe is still current.
+    not_modified: bool = False
+    #: Where the URL now lives when the chain started with 301/308 (the URL reached by those
+    #: leading permanent redirects), for the caller to store; None otherwise.
+    permanent_redirect: str | None = None
+
+    @property
+    def etag(self) -> str | None:
+        """The ``ETag`` header, to send back as ``etag`` next time."""
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        """The ``Last-Modified`` header, to send back as ``last_modified`` next time."""
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lowercased, without parameters (``text/html``); "" when absent."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter of ``Content-Type``, lowercased, or None."""
+        for param in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip("\"'").lower() or None
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    max_bytes: int
+    timeout: float
+    deadline: float
+    ends: float  # time.monotonic() value past which the fetch gives up
+
+
+@hookimpl
+def ingest_add_settings(settings: Settings) -> None:
+    """Declare ``http.timeout``, ``http.deadline``, ``http.max_bytes`` and ``http.user_agent``."""
+    settings.add("http.timeout", DEFAULT_TIMEOUT, "Seconds to wait to connect or for data.")
+    settings.add("http.deadline", DEFAULT_DEADLINE, "Most seconds for one response, body included.")
+    settings.add(
+        "http.max_bytes", DEFAULT_MAX_BYTES, "Refuse bodies larger than this, decompressed."
+    )
+    settings.add("http.user_agent", DEFAULT_USER_AGENT, "The User-Agent header sent.")
+
+
+def fetch_with_config(
+    url: str,
+    config: Config,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> HttpResponse:
+    """:func:`fetch` with the ``http.*`` settings (their defaults if the plugin is disabled)."""
+    return fetch(
+        url,
+        max_bytes=int(_setting(config, "http.max_bytes", DEFAULT_MAX_BYTES)),
+        timeout=float(_setting(config, "http.timeout", DEFAULT_TIMEOUT)),
+        deadline=float(_setting(config, "http.deadline", DEFAULT_DEADLINE)),
+        user_agent=str(_setting(config, "http.user_agent", DEFAULT_USER_AGENT)),
+        etag=etag,
+        last_modified=last_modified,
+        accept=accept,
+    )
+
+
+def _setting(config: Config, name: str, default: Any) -> Any:
+    """A setting's value, or ``default`` when the http plugin is disabled (never declared)."""
+    return config.get(name) if name in config.settings else default
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float,
+    deadline: float,
+    user_agent: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+    client: httpx.Client | None = None,
+) -> HttpResponse:
+    """GET an http(s) URL, following redirects, and return the decompressed body.
+
+    :param max_bytes: refuse a body larger than this, compressed or decompressed.
+    :param timeout: seconds to wait to connect, and for each read.
+    :param deadline: total seconds for the whole fetch, redirects and body included.
+    :param etag, last_modified: validators from the last fetch: a 304 then gives
+        ``not_modified=True`` and an empty body.
+    :param accept: the ``Accept`` header, if any.
+    :param client: an httpx client to reuse (connection pooling); one is made otherwise.
+    :raises HttpError: any failure, a non-2xx status other than 304 included.
+    """
+    optional = {"Accept": accept, "If-None-Match": etag, "If-Modified-Since": last_modified}
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+    headers.update({name: value for name, value in optional.items() if value})
+    limits = _Limits(max_bytes, timeout, deadline, time.monotonic() + deadline)
+    try:
+        if client is not None:
+            return _follow(client, url, headers, limits)
+        with httpx.Client(timeout=timeout) as own:
+            return _follow(own, url, headers, limits)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise HttpError(_describe(exc, timeout)) from exc
+
+
+def _follow(
+    client: httpx.Client, url: str, headers: dict[str, str], limits: _Limits
+) -> HttpResponse:
+    """Send the GET and the redirects it leads to, each hop under the same limits."""
+    _check_url(url, "not an http(s) URL")
+    seen = {str(httpx.URL(url))}
+    permanent: str | None = None
+    leading_permanent = True
+    for _ in range(MAX_REDIRECTS + 1):
+        if time.monotonic() > limits.ends:
+            raise HttpError(f"took longer than {limits.deadline:g} s")
+        request = client.build_request("GET", url, headers=headers, timeout=limits.timeout)
+        response = client.send(request, stream=True, follow_redirects=False)
+        try:
+            if response.status_code not in _REDIRECTS:
+                return _finish(response, limits, permanent)
+            url = _location(response)
+        finally:
+            response.close()
+        if url in seen:
+            raise HttpError("redirect loop")
+        seen.add(url)
+        leading_permanent = leading_permanent and response.status_code in _PERMANENT
+        permanent = url if leading_permanent else permanent
+    raise HttpError(f"too many redirects ({MAX_REDIRECTS})")
+
+
+def _check_url(url: str, reason: str) -> None:
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise HttpError(reason)
+
+
+def _location(response: httpx.Response) -> str:
+    """The absolute URL a redirect points to."""
+    location = response.headers.get("location", "").strip()
+    if not location:
+        raise _status_error(response, " without a Location")
+    target = str(response.url.join(location).copy_with(fragment=None))
+    _check_url(target, "redirected to a URL that is not http(s)")
+    return target
+
+
+def _finish(response: httpx.Response, limits: _Limits, permanent: str | None) -> HttpResponse:
+    """Read the final response's body, or raise for an error status."""
+    status = response.status_code
+    if status != 304 and not 200 <= status < 300:
+        raise _status_error(response)
+    content = b"" if status == 304 else _read_body(response, limits)
+    headers = MappingProxyType({k.lower(): v for k, v in response.headers.items()})
+    return HttpResponse(str(response.url), status, headers, content, status == 304, permanent)
+
+
+def _read_body(response: httpx.Response, limits: _Limits) -> bytes:
+    """Stream the body, refusing it as soon as it is too large or too slow."""
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isascii() and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise HttpError(_too_large(limits.max_bytes))
+    body = _Body(response.headers.get("content-encoding", ""), limits.max_bytes)
+    for chunk in response.iter_raw():
+        body.feed(chunk)
+        # Checked between chunks: a read timeout alone never stops a server that dribbles.
+        if time.monotonic() > limits.ends:
+            raise HttpError(f"took longer than {limits.deadline:g} s (the server kept sending)")
+    return body.finish()
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"larger than the {max_bytes:,}-byte limit"
+
+
+class _Body:
+    """Collects a body, decompressing gzip or deflate, and refuses more than ``max_bytes``."""
+
+    def __init__(self, encoding: str, max_bytes: int) -> None:
+        self._encoding = encoding.strip().lower()
+        if self._encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+            raise HttpError(f"unsupported Content-Encoding {_one_line(encoding)!r}")
+        self._max = max_bytes
+        self._received = 0
+        self._head = b""  # the first bytes, until they tell zlib from raw deflate
+        self._inflater: zlib._Decompress | None = None
+        self._out = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        """Add the next raw (still compressed) chunk."""
+        self._received += len(chunk)
+        if self._received > self._max:
+            raise HttpError(_too_large(self._max))
+        if self._encoding in ("", "identity"):
+            self._out += chunk
+        elif self._inflater is None:
+            self._head += chunk
+            if len(self._head) >= 2:
+                self._start()
+        else:
+            self._inflate(chunk)
+
+    def finish(self) -> bytes:
+        """The whole decoded body."""
+        if self._head:
+            self._start()
+        return bytes(self._out)
+
+    def _start(self) -> None:
+        head, self._head = self._head, b""
+        gzip = self._encoding != "deflate" or head.startswith(b"\x1f\x8b")
+        # "deflate" means zlib-wrapped (RFC 9110), but some servers send raw deflate.
+        wrapped = head[0] & 0x0F == 8 and int.from_bytes(head[:2], "big") % 31 == 0
+        wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(wbits)
+        self._inflate(head)
+
+    def _inflate(self, data: bytes) -> None:
+        assert self._inflater is not None
+        while True:
+            room = self._max - len(self._out)
+            step = min(room + 1, _INFLATE_STEP)
+            try:
+                out = self._inflater.decompress(data, step)
+            except zlib.error as exc:
+                raise HttpError(f"corrupt {self._encoding} body ({exc})") from None
+            if len(out) > room:
+                raise HttpError(
+                    f"decompresses to more than the {self._max:,}-byte limit (compression bomb?)"
+                )
+            self._out += out
+            data = self._inflater.unconsumed_tail
+            if not data and len(out) < step:  # input used up and nothing left inside zlib
+                return
+
+
+def _status_error(response: httpx.Response, detail: str = "") -> HttpError:
+    status = response.status_code
+    phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
+    retry_after = None
+    if status in (429, 503):
+        retry_after = _retry_after(response.headers.get("retry-after", ""))
+    reason = _one_line(f"HTTP {status} {phrase}".rstrip() + detail)
+    return HttpError(reason, status=status, retry_after=retry_after)
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds from a ``Retry-After`` value: delta-seconds or an HTTP-date."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _describe(exc: Exception, timeout: float) -> str:
+    """One line for an httpx exception, from the OS error beneath it when there is one."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out after {timeout:g} s connecting"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {timeout:g} s waiting for a response"
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, OSError):
+        return _one_line(_describe_os_error(cause, exc))
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return _one_line(f"invalid URL: {exc}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return _one_line(f"broken HTTP response: {exc}")
+    return _one_line(f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+
+def _describe_os_error(error: OSError, exc: Exception) -> str:
+    if isinstance(error, socket.gaierror):
+        try:
+            return f"cannot resolve host {exc.request.url.host}"  # type: ignore[attr-defined]
+        except (AttributeError, RuntimeError):  # no request attached
+            return "cannot resolve host"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"TLS error: certificate verify failed: {error.verify_message}"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS error: {_SSL_NOISE_RE.sub('', str(error.strerror or error))}"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, ConnectionResetError):
+        return "connection reset by the server"
+    return str(error.strerror or error)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
