@@ -98,7 +98,9 @@ def parse_date(value: str | None, *, now: datetime | None = None) -> ParsedDate:
     if value is None or not value.strip():
         return ParsedDate(None)
     text = " ".join(value.split())
-    parsed = _iso(text) or _rfc822(text) or _lenient(text)
+    # ISO dates start with the year; trying the likelier format first saves an exception.
+    first, second = (_iso, _rfc822) if text[:4].isdigit() else (_rfc822, _iso)
+    parsed = first(text) or second(text) or _lenient(text)
     if parsed is None or parsed.value is None:
         return ParsedDate(None, f"unreadable date {text!r}")
     try:

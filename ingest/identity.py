@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ingest.model import Article
 
@@ -57,6 +57,13 @@ def canonical_url(url: str | None) -> str | None:
     if plain and not (plain["query"] and _TRACKING_QUERY_RE.search(plain["query"])):
         return url
     return rebuild_url(url)
+
+
+def resolve_url(base: str | None, url: str) -> str:
+    """``url`` made absolute against ``base`` (cheaply when it is absolute already)."""
+    if not base or url.startswith(("http://", "https://")):
+        return url
+    return urljoin(base, url)
 
 
 def rebuild_url(url: str) -> str | None:

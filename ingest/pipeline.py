@@ -115,6 +115,7 @@ class Pipeline:
         self.settings = Settings()
         pm.hook.ingest_add_settings(settings=self.settings)
         self.config = Config(self.settings, values)
+        self._impl_cache: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
         for hook in _ONE_AT_A_TIME:
             for impl in getattr(pm.hook, hook).get_hookimpls():
                 if impl.hookwrapper or impl.wrapper:
@@ -125,7 +126,13 @@ class Pipeline:
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # get_hookimpls() lists in registration order with tryfirst last; calls go in reverse.
-        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
+        # Cached per registration state: this runs for every article.
+        caller = getattr(self.pm.hook, hook)
+        impls = caller.get_hookimpls()
+        cached = self._impl_cache.get(hook)
+        if cached is None or cached[0] != impls:
+            cached = self._impl_cache[hook] = (impls, list(reversed(impls)))
+        return cached[1]
 
     # -- the hooks, typed ---------------------------------------------------------------
 

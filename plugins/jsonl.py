@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest import Article, Config, Exporter, FileExporter, Target, hookimpl
-from ingest.model import dumps
+from ingest.model import dumps, dumps_bytes
 
 
 class StdoutExporter(Exporter):
@@ -23,7 +23,7 @@ class StdoutExporter(Exporter):
 
     def write(self, article: Article) -> None:
         """Write one line."""
-        self.stream.write(dumps(article).encode("utf-8") + b"\n")
+        self.stream.write(dumps_bytes(article) + b"\n")
 
     def close(self) -> None:
         """Flush stdout."""

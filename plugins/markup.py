@@ -16,11 +16,11 @@ import html as entities
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ingest import Article, Author, Embed, Media, canonical_url, hookimpl
+from ingest.identity import resolve_url
 
 _Element = etree._Element
 
@@ -52,6 +52,8 @@ _TEXT = etree.XSLT(
         f'<output method="text" encoding="UTF-8"/>{"".join(_TEMPLATES)}</stylesheet>'
     )
 )
+# huge_tree costs a third more parse time but lifts libxml2's nesting limit from 256 to
+# 2048, so that only documents with thousands of tags need the depth check below.
 _PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
 )
@@ -85,7 +87,6 @@ _DATE = re.compile(r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _ANY_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*>")
 # An http(s) URL that canonical_url() returns unchanged: no query, port, user or fragment.
-_PLAIN_URL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[^?#\s\\]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,12 @@ def html_to_line(html: str) -> str:
     with entities decoded and white space collapsed."""
     if "<" not in html or not _TAG.search(html):
         return " ".join((entities.unescape(html) if "&" in html else html).split())
-    return " ".join(html_to_text(html).text.split())
+    root = _parse(html)
+    if root is None:
+        return ""
+    # No links, media or embeds to collect for a line: only the text.
+    etree.strip_elements(root, *_DROP, with_tail=False)
+    return " ".join(" ".join(_paragraphs(root)).split())
 
 
 def _parse(html: str) -> _Element | None:
@@ -182,12 +188,10 @@ class _Collector:
             return None
         if raw.startswith("//") and not self.base:
             return "https:" + raw
-        return urljoin(self.base, raw) if self.base else raw
+        return resolve_url(self.base, raw)
 
     def _canonical(self, raw: str | None) -> str | None:
-        url = self._url(raw)
-        # canonical_url() costs 3-6 µs; most links are in canonical form already.
-        return url if url and _PLAIN_URL.fullmatch(url) else canonical_url(url)
+        return canonical_url(self._url(raw))
 
     def _image(self, el: _Element) -> None:
         if el.get("width") in _TINY or el.get("height") in _TINY:
@@ -338,10 +342,16 @@ def ingest_clean(article: Article) -> bool | None:
     markup = article.markup
     if markup is None:
         return False  # plain text in, nothing of ours: stay out of provenance
-    if markup.body:
-        _apply(article, html_to_text(markup.body, markup.base_url), markup.body)
+    body, converted = markup.body, None
+    if body:
+        converted = html_to_text(body, markup.base_url)
+        _apply(article, converted, body)
     if markup.summary and article.summary is None:
-        article.summary = html_to_line(markup.summary) or None
+        if converted is not None and markup.summary is body:
+            # A feed without full content gives its description as both: convert it once.
+            article.summary = " ".join(converted.text.split()) or None
+        else:
+            article.summary = html_to_line(markup.summary) or None
     article.markup = None
     return None
 

@@ -40,9 +40,10 @@ def normalize_text(text: str) -> str:
     paragraphs, ``\\n`` for a line break inside one. Idempotent."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _SPECIAL.search(text):  # one scan; most texts need neither substitution
-        text = _TO_SPACE.sub(" ", _DROP.sub("", text))
-    if not unicodedata.is_normalized("NFC", text):
+    ascii_only = text.isascii()
+    if not (ascii_only and text.isprintable()) and _SPECIAL.search(text):
+        text = _TO_SPACE.sub(" ", _DROP.sub("", text))  # one scan first: most texts are clean
+    if not ascii_only and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "\u2028" in text or "\u2029" in text:
         text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
@@ -60,8 +61,11 @@ def normalize_line(text: str | None) -> str | None:
     """A normalized single line (titles, names): line breaks become spaces; empty -> None."""
     if text is None:
         return None
-    line = _SPACE_RUN.sub(" ", normalize_text(text).replace("\n", " ")).strip()
-    return line or None
+    if text.isascii() and text.isprintable():  # the usual title or name: only spaces to fix
+        line = _SPACE_RUN.sub(" ", text) if "  " in text else text
+    else:
+        line = _SPACE_RUN.sub(" ", normalize_text(text).replace("\n", " "))
+    return line.strip() or None
 
 
 def _author(author: Author) -> Author:

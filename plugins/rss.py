@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
 
 from ingest import (
     Article,
@@ -29,6 +28,7 @@ from ingest import (
 )
 from ingest.dates import parse_date
 from ingest.http import HttpError, fetch_with_config
+from ingest.identity import resolve_url
 from ingest.langtags import bcp47
 from ingest.locations import read_bytes
 from plugins.feeds import Feed, FeedEntry
@@ -207,9 +207,6 @@ def _article(entry: FeedEntry, feed: Feed, source: Source, name: str | None) -> 
         updated=updated,
         language=bcp47(entry.language),
         tags=[Tag("category", c, None, KIND) for c in categories],
-        media=[
-            Media(m.kind, urljoin(base, m.url) if base else m.url, m.caption, m.mime)
-            for m in entry.media
-        ],
+        media=[Media(m.kind, resolve_url(base, m.url), m.caption, m.mime) for m in entry.media],
         warnings=warnings,
     )

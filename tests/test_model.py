@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.identity import assign_identity
 from ingest.model import (
@@ -96,3 +98,15 @@ def test_naive_datetimes_are_refused() -> None:
 )
 def test_word_count(text: str, words: int) -> None:
     assert word_count(text) == words
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200))
+def test_word_count_fast_paths_agree_with_the_definition(text: str) -> None:
+    from ingest.model import _CJK_RE, count_tokens_with_alnum
+
+    if not _CJK_RE.search(text):
+        assert word_count(text) == count_tokens_with_alnum(text)
+
+
+def test_word_count_of_typographic_english() -> None:
+    assert word_count("“Ukraine’s peace—plan,” he said — and left…") == 6

@@ -7,9 +7,9 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 from ingest import Author, Media
+from ingest.identity import resolve_url
 from plugins.feeds import Feed, FeedEntry
 from plugins.feeds.xml import NotAFeed
 
@@ -79,7 +79,7 @@ def _item(
     link = _str(item.get("url")) or _str(item.get("external_url"))
     entry = FeedEntry(
         origin_id=_str(item.get("id")),
-        link=urljoin(base, link) if base and link else link,
+        link=resolve_url(base, link) if link else None,
         title=html.escape(_str(item.get("title")) or "", quote=False) or None,
         summary_html=html.escape(_str(item.get("summary")) or "", quote=False) or None,
         content_html=_str(item.get("content_html")),
@@ -122,7 +122,7 @@ def _rss_json(rss: dict[str, Any], location_url: str | None) -> Feed:
         link = _str(item.get("link")) or origin
         entry = FeedEntry(
             origin_id=origin,
-            link=urljoin(base, link) if base and link else link,
+            link=resolve_url(base, link) if link else None,
             title=_str(item.get("title")),
             summary_html=_str(item.get("description")),
             content_html=_str(item.get("content:encoded")),

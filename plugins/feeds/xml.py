@@ -14,13 +14,13 @@ import binascii
 import html
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ingest import Author, Media
+from ingest.identity import resolve_url
 from plugins.feeds import Feed, FeedEntry
-from plugins.feeds.prepare import escape_bare_ampersands, prepare_xml
+from plugins.feeds.prepare import prepare_xml, repair_xml
 
 # prepare_xml() hands over UTF-8 whatever the declaration says, hence encoding="utf-8".
 # No DTD, no network, no entity expansion, no "huge" documents: whatever a feed declares.
@@ -140,8 +140,8 @@ def _parse(data: bytes, location_url: str | None, warnings: list[str]) -> etree.
         return etree.fromstring(data, _STRICT, **base)
     except etree.XMLSyntaxError as exc:
         problem = f"feed is not well-formed XML: {exc}"
-    # The commonest fault by far is a bare "&" ("Fish & chips"); recovery would drop it.
-    data = escape_bare_ampersands(data)
+    # The commonest faults by far are HTML entities and a bare "&"; recovery would drop them.
+    data = repair_xml(data)
     try:
         root = etree.fromstring(data, _STRICT, **base)
     except etree.XMLSyntaxError:
@@ -215,7 +215,7 @@ def _rss_item(item: etree._Element, channel_base: str | None, language: str | No
             entry.authors.append(Author(name)) if name else None
     entry.link = entry.link or permalink
     if entry.link and base:
-        entry.link = urljoin(base, entry.link)
+        entry.link = resolve_url(base, entry.link)
     entry.base_url = _http(entry.link) or base
     return entry
 
@@ -286,7 +286,7 @@ def _atom(root: etree._Element, location_url: str | None) -> Feed:
         elif local == "link" and child.get("rel", "alternate") == "alternate" and feed.link is None:
             feed.link = child.get("href")
     base = _http(root.base) or location_url
-    feed.link = urljoin(base, feed.link) if base and feed.link else feed.link
+    feed.link = resolve_url(base, feed.link) if feed.link else None
     feed.entries = [_atom_entry(entry, location_url, feed.language) for entry in entries]
     return feed
 
@@ -304,7 +304,7 @@ def _atom_entry(
         elif family == "dc":
             _dublin_core(entry, local, child)
     if entry.link and base:
-        entry.link = urljoin(base, entry.link)
+        entry.link = resolve_url(base, entry.link)
     # <content xml:base="..."> beats the entry's base for links inside the content.
     entry.base_url = entry.base_url or base or _http(entry.link)
     return entry
