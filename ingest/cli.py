@@ -48,6 +48,12 @@ def _usage(exc: UsageError) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ingest {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) -> typer.Typer:
     """The typer app for ``pm``: built-in commands plus those plugins register."""
     opts = options or GlobalOptions()
@@ -80,12 +86,15 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
         debug: Annotated[
             bool, typer.Option("--debug", help="Show tracebacks with errors.")
         ] = False,
-        version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", is_eager=True, callback=_print_version, help="Print the version."
+            ),
+        ] = False,
     ) -> None:
         # -p, --no-plugin and --debug were read by main() before the app was built.
-        if version:
-            typer.echo(f"ingest {__version__}")
-            raise typer.Exit(EXIT_OK)
+        return
 
     _add_run(app, pm, opts)
     _add_info_commands(app, pm)

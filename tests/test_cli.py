@@ -241,3 +241,8 @@ def test_directory_walk_skips_hidden_and_tool_folders(tmp_path: Path) -> None:
     (tmp_path / ".hidden.txt").write_text("Hidden story.\n", encoding="utf-8")
     result = run_cli(["run", str(tmp_path)])
     assert [a["text"] for a in result.articles] == ["Story from news."]
+
+
+def test_version() -> None:
+    result = run_cli(["--version"])
+    assert (result.exit_code, result.stdout.strip()) == (0, "ingest 0.1.0")
