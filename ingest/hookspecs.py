@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import typer
 
     from ingest.config import Config, Settings
+    from ingest.errors import SourceError
     from ingest.export import Exporter
     from ingest.locations import Source, Target
     from ingest.model import Article, Tag
@@ -60,7 +61,7 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
 
 
 @hookspec(firstresult=True)
-def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article | SourceError] | None:
     """Read ``source`` and yield its items as raw articles, or return None if it is not yours.
 
     :param source: what to read; ``source.kind`` says which kind was detected or asked for.
@@ -69,10 +70,12 @@ def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
         when you do not handle ``source.kind``.
 
     Yield lazily, one item at a time: sources can be larger than memory. Set
-    ``source.origin_id`` or ``url`` on each article when the input has them, so ids stay
-    stable. Raise :class:`~ingest.SourceError` for bad input (one line, no location: the
-    pipeline adds it); articles yielded before the error are kept. Stops at the first
-    non-None result.
+    ``article.source.origin_id`` or ``article.url`` when the input has them, so ids stay
+    stable. For bad input raise :class:`~ingest.SourceError` (``SourceError(source.label(),
+    "one-line reason")``): the source ends there, and articles yielded before are kept. When
+    only one item is bad (a broken line of a JSON Lines file), *yield* a ``SourceError``
+    naming it (``f"{source.label()}:{line}"``) instead of an article, and go on with the
+    next. Stops at the first non-None result.
     """
 
 

@@ -105,6 +105,12 @@ def content_hash(title: str | None, text: str) -> str:
     return _digest(" ".join((title or "").split()), " ".join(text.split()))
 
 
+def origin_article_id(kind: str, origin_id: str) -> str:
+    """The id of the article of ``kind`` whose origin id is ``origin_id``, read or not:
+    what relations (``reply_to``, ``quote_of``...) point to."""
+    return _digest("origin", kind, origin_id)
+
+
 def assign_identity(article: Article) -> None:
     """Set ``url`` to its canonical form and fill ``id``, ``id_basis`` and ``content_hash``."""
     article.url = canonical_url(article.url)
@@ -112,7 +118,7 @@ def assign_identity(article: Article) -> None:
     kind = article.source.kind
     if article.source.origin_id:
         article.id_basis = "origin"
-        article.id = _digest("origin", kind, article.source.origin_id)
+        article.id = origin_article_id(kind, article.source.origin_id)
     elif article.url and article.url_is_identity:
         article.id_basis = "url"
         article.id = _digest("url", article.url)

@@ -151,7 +151,7 @@ class Pipeline:
         exporter.label = exporter.label or target.label()
         return exporter
 
-    def fetch(self, source: Source) -> tuple[str, Iterator[Article]]:
+    def fetch(self, source: Source) -> tuple[str, Iterator[Article | SourceError]]:
         """The name of the plugin that reads ``source`` and its iterator of raw articles."""
         args = {"source": source, "config": self.config}
         for impl in self._impls("ingest_fetch"):
@@ -162,7 +162,7 @@ class Pipeline:
             except Exception as exc:
                 raise PluginHookError("fetch", impl.plugin_name, source.label(), exc) from exc
             if result is not None:
-                items: Iterator[Article] = iter(result)
+                items: Iterator[Article | SourceError] = iter(result)
                 return impl.plugin_name, items
         raise SourceError(source.label(), f"no plugin reads sources of kind {source.kind!r}")
 
@@ -278,6 +278,11 @@ class Pipeline:
             plugin, items = self.fetch(source)
             for article in items:
                 stages["fetch"] += time.perf_counter() - tick
+                if isinstance(article, SourceError):  # one unreadable item; the rest go on
+                    summary.items_failed += 1
+                    on_error(article)
+                    tick = time.perf_counter()
+                    continue
                 if article.fetched is None:
                     article.fetched = fetched
                 try:
