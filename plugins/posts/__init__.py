@@ -90,7 +90,7 @@ def make_post(post: Post, source: Source) -> Article:
     )
 
 
-class NotAPost(ValueError):  # noqa: N818 - names the finding
+class NotAPost(ValueError):
     """A JSON value that is not a post this reader knows, or a post missing its id or text.
 
     The message is one line, without the location (the plugin adds file and line).
