@@ -34,12 +34,14 @@ def test_run_samples_gives_valid_articles_and_stable_ids() -> None:
     second = CliRunner().invoke(app, ["run", str(SAMPLES)])
     assert first.exit_code == 0, first.output
     lines = [json.loads(line) for line in first.stdout.splitlines()]
-    assert len(lines) == 16  # 5 plain texts and 11 feed entries
+    assert len(lines) == 32  # 5 plain texts, 11 feed entries, 16 posts
     assert all(article_errors(article) == [] for article in lines)
     assert [a["id"] for a in lines] == [
         json.loads(line)["id"] for line in second.stdout.splitlines()
     ]
-    assert "ingest: 10 sources, 16 articles exported, 0 failures" in first.stderr
+    assert (
+        "ingest: 15 sources, 32 articles exported, 2 duplicates skipped, 0 failures" in first.stderr
+    )
 
 
 def test_schema_command_prints_draft_2020_12() -> None:

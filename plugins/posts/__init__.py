@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ingest import Article, ArticleSource, Author, Markup, Media, Relation, Source, Tag
-from ingest.identity import origin_article_id
+from ingest.identity import canonical_url, origin_article_id
 from ingest.langtags import bcp47
 
 KIND = "tweets"
@@ -61,7 +61,7 @@ class Post:
     warnings: list[str] = field(default_factory=list)
 
 
-def _unique(values: Iterable[str]) -> list[str]:
+def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
@@ -83,7 +83,7 @@ def make_post(post: Post, source: Source) -> Article:
         language=bcp47(post.language),
         tags=[t for t in tags if t.value.strip("$")],
         media=post.media,
-        links=_unique(post.links),
+        links=_unique(map(canonical_url, post.links)),
         relations=post.relations,
         warnings=post.warnings,
         extra={EXTRA: {"platform": post.platform, **post.counts}},
