@@ -172,6 +172,8 @@ class _Collector:
         for el in root.iter("a", "img", "video", "audio"):
             tag = el.tag
             if tag == "a":
+                if _is_navigation(el):
+                    continue
                 if url := self._canonical(el.get("href")):
                     self.links[url] = None
             elif tag == "img":
@@ -292,6 +294,15 @@ def _lines(chunk: str) -> list[str]:
     if lines:
         paragraphs.append("\n".join(lines))
     return paragraphs
+
+
+def _is_navigation(anchor: _Element) -> bool:
+    """A platform's own link to a profile or hashtag page (Mastodon's ``class="mention"``,
+    ``rel="tag"``): navigation, not a link the post is about."""
+    classes = (anchor.get("class") or "").split()
+    return (
+        "mention" in classes or "hashtag" in classes or "tag" in (anchor.get("rel") or "").split()
+    )
 
 
 def _image_source(el: _Element) -> str | None:

@@ -377,3 +377,12 @@ def test_corpus_feed_content_converts_cleanly(corpus: Path) -> None:
             assert not leaks, f"{path.name}: {leaks} in {result.text[:300]!r}"
     assert inputs > 100
     assert converted >= 0.9 * inputs
+
+
+def test_profile_and_hashtag_links_are_not_content_links() -> None:
+    html = (
+        '<p>Hi <span class="h-card"><a href="https://m.example/@ana" class="u-url mention">@ana</a>'
+        '</span> see <a href="https://news.example.org/story">the story</a> '
+        '<a href="https://m.example/tags/ferry" class="mention hashtag" rel="tag">#ferry</a></p>'
+    )
+    assert html_to_text(html).links == ["https://news.example.org/story"]

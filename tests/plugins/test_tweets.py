@@ -290,3 +290,18 @@ def test_json_lines_of_v1_and_v2_are_sniffed(tmp_path: Path) -> None:
     path.write_text(GOOD.decode() + json.dumps(v2) + "\n", encoding="utf-8")
     result = run(str(path))
     assert [a["authors"][0]["handle"] for a in result.articles] == ["a", "vee"]
+
+
+@pytest.mark.parametrize(
+    ("created_at", "published"),
+    [
+        ("Wed Oct 10 20:19:24 +0000 2018", "2018-10-10T20:19:24Z"),
+        ("Wed Oct 10 15:19:24 -0500 2018", "2018-10-10T20:19:24Z"),
+        ("Thu Oct 11 01:49:24 +0530 2018", "2018-10-10T20:19:24Z"),
+        ("2018-10-10T20:19:24.000Z", "2018-10-10T20:19:24Z"),
+    ],
+)
+def test_v1_dates(tmp_path: Path, created_at: str, published: str) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"id_str": "1", "text": "x", "created_at": created_at}) + "\n")
+    assert run(f"tweets:{path}").articles[0]["published"] == published
