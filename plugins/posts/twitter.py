@@ -100,7 +100,8 @@ def _expand(text: str, urls: list[Any]) -> tuple[str, list[str]]:
 def is_v1(record: Mapping[str, Any]) -> bool:
     """A v1.1 tweet object (also inside streaming captures)."""
     has_text = "text" in record or "full_text" in record or "extended_tweet" in record
-    return has_text and ("id_str" in record or "user" in record or "id" in record)
+    # Either half is enough to call it a tweet: a tweet missing the other is a broken tweet.
+    return has_text or "id_str" in record or ("id" in record and "user" in record)
 
 
 def is_v2(record: Mapping[str, Any]) -> bool:

@@ -240,7 +240,7 @@ GOOD = b'{"id_str": "1", "text": "hello there", "user": {"screen_name": "a", "na
         (
             "notext.jsonl",
             GOOD + b'{"id_str": "9", "user": {"screen_name": "c"}}\n',
-            ":2: a Twitter object that is not a tweet",
+            ":2: tweet 9 has no text",
         ),
         (
             "broken.jsonl",
