@@ -21,7 +21,7 @@ from plugins.posts import KIND, NotAPost, Post, make_post
 from plugins.posts.bluesky import bluesky_posts, is_bluesky
 from plugins.posts.mastodon import is_mastodon, mastodon_posts
 from plugins.posts.records import Record, read_records
-from plugins.posts.twitter import embedded_tweets, is_control, tweets
+from plugins.posts.twitter import embedded_tweets, is_control, is_twitter, tweets
 
 _HTML_SUFFIXES = (".html", ".htm")
 # Keys that only post payloads have; enough to sniff a file from its first 4 KiB.
@@ -129,4 +129,7 @@ def _classify(value: Any) -> Iterator[Post]:
         return mastodon_posts(value)
     if is_bluesky(value):
         return bluesky_posts(value)
-    return tweets(value)
+    if is_twitter(value):
+        return tweets(value)
+    keys = ", ".join(sorted(map(str, value))[:5])
+    raise NotAPost(f"a JSON object that is not a post of any known kind (keys: {keys})")

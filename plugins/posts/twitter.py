@@ -124,6 +124,17 @@ def is_control(record: Mapping[str, Any]) -> bool:
     return bool(_CONTROL & record.keys())
 
 
+def is_twitter(record: Mapping[str, Any]) -> bool:
+    """Any Twitter record shape this module reads (or a v2 error object)."""
+    return (
+        is_v2(record)
+        or is_archive(record)
+        or is_oembed(record)
+        or is_v1(record)
+        or "errors" in record
+    )
+
+
 def tweets(record: Mapping[str, Any]) -> Iterator[Post]:
     """The posts in one Twitter record of any supported shape."""
     if is_v2(record):

@@ -229,7 +229,7 @@ GOOD = b'{"id_str": "1", "text": "hello there", "user": {"screen_name": "a", "na
         (
             "notpost.jsonl",
             GOOD + b'{"weather": "sunny"}\n' + GOOD.replace(b'"1"', b'"2"'),
-            ":2: a Twitter object that is not a tweet",
+            ":2: a JSON object that is not a post of any known kind (keys: weather)",
         ),
         ("scalar.jsonl", GOOD + b"42\n", ":2: a JSON int, not a post"),
         (
