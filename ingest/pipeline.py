@@ -30,6 +30,7 @@ from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import Source, Target, iter_sources
 from ingest.model import Article, Relation, Tag, word_count
+from ingest.seen import SeenItems
 
 STAGES = ("fetch", "clean", "tag", "export")
 _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
@@ -83,7 +84,7 @@ def _ignore(_: Any) -> None:
     return None
 
 
-def _first_sighting(article: Article, versions: dict[bytes, bytes], summary: RunSummary) -> bool:
+def _first_sighting(article: Article, versions: SeenItems, summary: RunSummary) -> bool:
     """False for an item already exported in this run (two paths to one file, an entry that
     two feeds share); a changed version under a known id is exported as ``update_of``."""
     key, digest = bytes.fromhex(article.id[:16]), bytes.fromhex(article.content_hash[:16])
@@ -94,7 +95,7 @@ def _first_sighting(article: Article, versions: dict[bytes, bytes], summary: Run
     if previous is not None:
         article.relations.append(Relation("update_of", article.id))
         summary.updates += 1
-    versions[key] = digest
+    versions.put(key, digest)
     return True
 
 
@@ -238,7 +239,7 @@ class Pipeline:
         started = time.perf_counter()
         exporters = [self.exporter(target) for target in targets]
         failed: set[int] = set()
-        versions: dict[bytes, bytes] = {}
+        versions = SeenItems()
         try:
             for source in self.sources(locations, kind):
                 summary.sources += 1
@@ -255,6 +256,8 @@ class Pipeline:
             for exporter in exporters:
                 exporter.abort()
             raise
+        finally:
+            versions.close()
         for index, exporter in enumerate(exporters):
             if index in failed:
                 exporter.abort()

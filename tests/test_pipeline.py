@@ -213,6 +213,14 @@ def test_duplicates_within_a_run_are_exported_once(
     assert [a.source.origin_id for a in articles] == ["0", "1", "2"]
 
 
+def test_duplicates_are_found_after_the_seen_ids_move_to_disk(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ingest.seen.MEMORY_LIMIT", 10)
+    summary = Pipeline(plugin_manager).run(["mem-30", "mem-40"], [Target("mem", "")])
+    assert (summary.articles, summary.duplicates) == (40, 30)
+
+
 def test_export_hook_and_unknown_targets(
     plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
 ) -> None:
