@@ -14,6 +14,7 @@ from ingest.errors import (
     IngestError,
     PluginHookError,
     PluginLoadError,
+    Skip,
     SourceError,
     UsageError,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "Relation",
     "RunSummary",
     "Settings",
+    "Skip",
     "Source",
     "SourceError",
     "Tag",

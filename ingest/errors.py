@@ -15,6 +15,11 @@ Errors chain their cause (``raise ... from exc``) so that ``--debug`` shows the 
 from __future__ import annotations
 
 
+class Skip(Exception):
+    """Raised by a clean or tag plugin to leave an article out on purpose (a language
+    filter): counted as filtered, never reported as a failure."""
+
+
 class IngestError(Exception):
     """Base class of every error ``ingest`` reports to the user."""
 

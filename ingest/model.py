@@ -55,6 +55,8 @@ class Tag:
     score: float | None = None
     #: Name of the plugin (or source) that produced it.
     by: str | None = None
+    #: How often the article mentions it, however written, when the plugin counts.
+    count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +244,8 @@ def to_json(article: Article) -> dict[str, Any]:
         "fetched": format_datetime(article.fetched),
         "language": article.language,
         "tags": [
-            {"kind": t.kind, "value": t.value, "score": t.score, "by": t.by} for t in article.tags
+            {"kind": t.kind, "value": t.value, "score": t.score, "by": t.by, "count": t.count}
+            for t in article.tags
         ],
         "quotes": [{"text": q.text, "speaker": q.speaker} for q in article.quotes],
         "embeds": [
@@ -298,7 +301,8 @@ def from_json(data: dict[str, Any]) -> Article:
         fetched=parse_datetime(data.get("fetched")),
         language=data.get("language"),
         tags=[
-            Tag(t["kind"], t["value"], t.get("score"), t.get("by")) for t in data.get("tags", [])
+            Tag(t["kind"], t["value"], t.get("score"), t.get("by"), t.get("count"))
+            for t in data.get("tags", [])
         ],
         quotes=[Quote(q["text"], q.get("speaker")) for q in data.get("quotes", [])],
         embeds=[

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from ingest.errors import (
     IngestError,
     PluginHookError,
     PluginLoadError,
+    Skip,
     SourceError,
     UsageError,
 )
@@ -46,6 +47,8 @@ class RunSummary:
     duplicates: int = 0
     #: Articles exported again under a known id because their content changed.
     updates: int = 0
+    #: Articles a plugin left out on purpose (``Skip``: a language filter).
+    filtered: int = 0
     items_failed: int = 0
     targets_failed: int = 0
     seconds: float = 0.0
@@ -65,6 +68,8 @@ class RunSummary:
         ]
         if self.updates:
             parts[-1] += f" ({self.updates} as updates)"
+        if self.filtered:
+            parts.append(f"{self.filtered} filtered out")
         if self.duplicates:
             parts.append(
                 f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} skipped"
@@ -173,6 +178,8 @@ class Pipeline:
         for impl in self._impls("ingest_clean"):
             try:
                 applied = _call(impl, args)
+            except Skip:
+                raise
             except Exception as exc:
                 raise PluginHookError("clean", impl.plugin_name, article.describe(), exc) from exc
             if applied is not False:
@@ -189,9 +196,9 @@ class Pipeline:
                     if (tag.kind, tag.value) not in seen:
                         seen.add((tag.kind, tag.value))
                         by = tag.by or impl.plugin_name
-                        article.tags.append(
-                            tag if tag.by else Tag(tag.kind, tag.value, tag.score, by)
-                        )
+                        article.tags.append(tag if tag.by else replace(tag, by=by))
+            except Skip:
+                raise
             except Exception as exc:
                 raise PluginHookError("tag", impl.plugin_name, article.describe(), exc) from exc
             article.provenance.tag.append(impl.plugin_name)
@@ -290,6 +297,8 @@ class Pipeline:
                     article.fetched = fetched
                 try:
                     self.process(article, plugin, stages)
+                except Skip:
+                    summary.filtered += 1
                 except PluginHookError as exc:
                     summary.items_failed += 1
                     on_error(exc)

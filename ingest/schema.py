@@ -75,6 +75,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
                         "value": {"type": "string", "minLength": 1},
                         "score": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
                         "by": _NULLABLE_STRING,
+                        "count": {"type": ["integer", "null"], "minimum": 1},
                     }
                 ),
             },

@@ -48,7 +48,13 @@ def test_dash_p_loads_a_module_as_a_plugin(tmp_path: Path, one_off: str) -> None
     assert result.exit_code == 0, result.stderr
     (article,) = result.articles
     assert article["tags"] == [
-        {"kind": "keyword", "value": "one-off", "score": None, "by": "one_off_plugin"}
+        {
+            "kind": "keyword",
+            "value": "one-off",
+            "score": None,
+            "by": "one_off_plugin",
+            "count": None,
+        }
     ]
     assert article["provenance"]["tag"] == ["one_off_plugin"]
 

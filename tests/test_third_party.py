@@ -70,7 +70,7 @@ def test_plugin_adds_a_source_kind_a_tag_and_an_exporter(site: Path, tmp_path: P
         "Good morning, readers.",
     ]
     assert hello[0]["tags"] == [
-        {"kind": "keyword", "value": "greeting", "score": 1.0, "by": "hello"}
+        {"kind": "keyword", "value": "greeting", "score": 1.0, "by": "hello", "count": None}
     ]
     assert hello[1]["tags"] == []
     assert hello[0]["source"]["origin_id"] == "greetings.hello:1"

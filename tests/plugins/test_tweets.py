@@ -186,7 +186,13 @@ def test_samples() -> None:
         {"kind": "repost_of", "id": ref("twitter", "1767100000000000001")}
     ]
     quote = posts["twitter:1767126000000000003"]
-    assert {"kind": "hashtag", "value": "$FERRY", "score": None, "by": "tweets"} in quote["tags"]
+    assert {
+        "kind": "hashtag",
+        "value": "$FERRY",
+        "score": None,
+        "by": "tweets",
+        "count": None,
+    } in quote["tags"]
     assert quote["media"] == [
         {
             "kind": "image",
