@@ -16,6 +16,7 @@ from typing import Any
 
 import pluggy
 
+from ingest import memory
 from ingest._version import __version__
 from ingest.config import Config, Settings
 from ingest.errors import (
@@ -259,6 +260,8 @@ class Pipeline:
                         continue
                     self._export(article, exporters, failed, summary, on_error)
                     on_progress(summary)
+                    if summary.articles % memory.EVERY == 0:
+                        memory.release_free_memory()
         except BaseException:
             for exporter in exporters:
                 exporter.abort()
