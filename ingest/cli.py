@@ -133,6 +133,14 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                 help="Set a plugin setting: KEY=VALUE (repeatable).",
             ),
         ] = None,
+        language: Annotated[
+            str | None,
+            typer.Option(
+                metavar="CODES",
+                help="Keep only articles in these languages (de,fr); the same as "
+                "--set language.only=CODES.",
+            ),
+        ] = None,
         quiet: Annotated[
             bool, typer.Option("-q", "--quiet", help="No summary line, no progress.")
         ] = False,
@@ -141,7 +149,10 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         if not locations:
             raise _usage(UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"))
         try:
-            pipeline = Pipeline(pm, parse_assignments(set_ or []))
+            values = parse_assignments(set_ or [])
+            if language is not None:
+                values["language.only"] = language
+            pipeline = Pipeline(pm, values)
             targets = [parse_target(spec) for spec in output or ["-"]]
         except UsageError as exc:
             raise _usage(exc) from None

