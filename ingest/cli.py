@@ -104,7 +104,7 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
 
 def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) -> None:
     @app.command()
-    def run(
+    def run(  # noqa: PLR0917 - typer maps each parameter to an option
         locations: Annotated[
             list[str] | None,
             typer.Argument(

