@@ -20,7 +20,7 @@ from plugins.gazetteer import DEMONYMS, KNOWN_ORGANIZATIONS, NOT_ENTITIES, ORG_W
 
 BY = "entities"
 _MAX_TEXT = 100_000
-_PARTICLES = r"(?:(?:de|da|dos|van|von|der|den|bin|al|el|la|le|du|di|ibn)\s+)?"
+_PARTICLES = r"(?:(?:de|da|dos|van|von|der|den|bin|al|el|la|le|du|di|ibn)\s+){0,2}"
 _WORD = r"[A-Z][\w’'.-]*"
 # A run of capitalized words (particles allowed inside names: "Ursula von der Leyen").
 _SEQUENCE = re.compile(rf"{_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
@@ -30,7 +30,12 @@ _SPEECH_AFTER = re.compile(
 )
 _SPEECH_BEFORE = re.compile(r"(?:said|says|according to|told by|added)\s*$")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
-_MAX_NAME_WORDS = 4
+_MAX_NAME_WORDS = 5
+# ", the regional governor" after a name.
+_APPOSITIVE_TITLE = re.compile(r"^,\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?([\w-]+)\b")
+# A sentence ends inside a capitalized run: "… in Marrakesh. Finance Minister …".
+_INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
+_STREET_WORDS = frozenset({"street", "square", "avenue", "road", "lane", "boulevard", "palace"})
 
 
 @dataclass
@@ -40,9 +45,15 @@ class _Found:
 
 
 def _clean(word: str) -> str:
-    if word.count(".") > 1:  # an abbreviation: "U.S."
+    if word.count(".") > 1 or _INITIAL.match(word):  # an abbreviation or initial: "U.S.", "M."
         return _POSSESSIVE.sub("", word.rstrip(",;:"))
     return _POSSESSIVE.sub("", word.rstrip(".,;:"))
+
+
+def _is_title(word: str) -> bool:
+    """ "President", "spokesperson", "Secretary-General"."""
+    lowered = word.lower().strip(",.;:")
+    return lowered in TITLES or any(part in TITLES for part in lowered.split("-"))
 
 
 def _is_name_word(word: str) -> bool:
@@ -65,16 +76,28 @@ def ingest_tag(article: Article) -> list[Tag] | None:
     ] or None
 
 
+def _runs(text: str) -> list[tuple[str, str, list[str]]]:
+    """Capitalized runs, split where a sentence ends, with 40 characters either side."""
+    runs = []
+    for match in _SEQUENCE.finditer(text):
+        start, piece = match.start(), []
+        for word in match.group().split():
+            piece.append(word)
+            if word.endswith(".") and word.count(".") == 1 and not _INITIAL.match(word):
+                runs.append((text[max(0, start - 40) : start], ". ", [_clean(w) for w in piece]))
+                piece, start = [], -1
+        if piece:
+            before = text[max(0, start - 40) : start] if start >= 0 else ""
+            runs.append((before, text[match.end() : match.end() + 40], [_clean(w) for w in piece]))
+    return runs
+
+
 def find_entities(text: str) -> Counter[tuple[str, str]]:
     """``Counter({("person", "Xi Jinping"): 7, ("place", "China"): 9, ...})``."""
-    sequences = [
-        (m.start(), m.end(), [_clean(w) for w in m.group().split()])
-        for m in _SEQUENCE.finditer(text)
-    ]
     found = _Found()
     leftovers: list[list[str]] = []
-    for start, end, words in sequences:
-        rest = _classify(words, text[max(0, start - 40) : start], text[end : end + 40], found)
+    for before, after, words in _runs(text):
+        rest = _classify(words, before, after, found)
         if rest:
             leftovers.append(rest)
     for words in leftovers:  # surnames, once every full name is known
@@ -92,29 +115,50 @@ def _classify(words: list[str], before: str, after: str, found: _Found) -> list[
     if joined in places():
         found.counts["place", places()[joined]] += 1
         return []
-    name = _titled_name(words, before) or _speaker_name(words, before, after, found)
+    titles = [i for i, w in enumerate(words) if _is_title(w)]
+    if titles and titles[0] > 0:  # "European Commission President Ursula von der Leyen"
+        lead = words[: titles[0]]
+        if " ".join(lead) in KNOWN_ORGANIZATIONS or _org_name(lead):
+            _classify(lead, before, "", found)
+            words = words[titles[0] :]
+    name = _titled_name(words, before, after) or _speaker_name(words, before, after, found)
     if name:
         canonical = found.persons.setdefault(" ".join(name), " ".join(name))
         found.counts["person", canonical] += 1
         return []
-    named = words[1:] if words[:1] == ["The"] else words
-    if len(named) >= 2 and named[-1].lower() in ORG_WORDS and _is_name_word(named[0]):
-        found.counts["organization", " ".join(named)] += 1
+    organization = _org_name(words)
+    if organization:
+        found.counts["organization", organization] += 1
         return []
     return _places_within(words, found)
 
 
-def _titled_name(words: list[str], before: str) -> list[str] | None:
-    """The name after a title: "Chinese President Xi Jinping", "spokesperson John Kirby"."""
-    titles = [i for i, w in enumerate(words) if w.lower() in TITLES]
+def _org_name(words: list[str]) -> str | None:
+    """ "European Central Bank", "The Global Times", "Australian Defence Force"."""
+    named = words[1:] if words[:1] == ["The"] else words
+    if len(named) < 2 or named[-1].lower() not in ORG_WORDS:
+        return None
+    first = named[0].lower()
+    if first in NOT_ENTITIES or first in TITLES or (named[0].isupper() and len(named[0]) > 3):
+        return None
+    return " ".join(named)
+
+
+def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
+    """The name after a title ("Chinese President Xi Jinping", "spokesperson John Kirby",
+    "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor")."""
+    titles = [i for i, w in enumerate(words) if _is_title(w)]
+    appositive = _APPOSITIVE_TITLE.match(after)
     if titles:
         name = words[titles[-1] + 1 :]
-    elif before.rstrip().rsplit(" ", 1)[-1].lower() in TITLES:
+    elif _is_title(before.rstrip().rsplit(" ", 1)[-1]) or (appositive and _is_title(appositive[1])):
         name = words
     else:
         return None
     name = name[:_MAX_NAME_WORDS]
     if not name or not all(map(_is_name_word, name)) or " ".join(name) in places():
+        return None
+    if any(w.lower() in ORG_WORDS or w.lower() in _STREET_WORDS for w in name):
         return None
     return name
 
@@ -123,7 +167,7 @@ def _speaker_name(words: list[str], before: str, after: str, found: _Found) -> l
     """A full name right before or after a speech verb: "John Kirby said"."""
     if len(words) < 2 or len(words) > _MAX_NAME_WORDS or not all(map(_is_name_word, words)):
         return None
-    if any(w in places() or w.lower() in ORG_WORDS for w in words):
+    if any(w in places() or w.lower() in ORG_WORDS or w.lower() in _STREET_WORDS for w in words):
         return None
     if _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before):
         return words

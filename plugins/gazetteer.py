@@ -23,7 +23,8 @@ TITLES = frozenset(
     representative congressman congresswoman commissioner chancellor president-elect
     vice deputy foreign defence defense finance interior economy health official
     negotiator adviser advisor analyst coach captain striker manager economist
-    professor researcher author editor correspondent reporter""".split()
+    professor researcher author editor correspondent reporter prosecutor
+    secretary-general director-general attorney""".split()
 )
 
 #: Words that end an organization's name ("European Central Bank", "Global Times").
@@ -32,7 +33,8 @@ ORG_WORDS = frozenset(
     university institute corporation corp inc ltd plc group company association
     organization organisation authority department office service times post news press
     fund foundation army navy police forces federation assembly congress senate
-    bureau board league network airlines airways motors technologies systems""".split()
+    bureau board league network airlines airways motors technologies systems programme
+    program force forces""".split()
 )
 
 #: Organizations known by a short or unmarked name.
@@ -46,6 +48,8 @@ KNOWN_ORGANIZATIONS = {
         "UNESCO", "UNICEF", "Interpol", "Europol", "Red Cross", "Amnesty International",
         "Greenpeace", "Hamas", "Hezbollah", "Taliban", "Siemens", "Volkswagen", "Google",
         "Microsoft", "Apple", "Amazon", "Tesla", "Gazprom", "Airbus", "Boeing", "Nvidia",
+        "Interfax", "NHK", "Kyodo", "Yonhap", "ANSA", "EFE", "Anadolu", "Al Jazeera",
+        "Downing Street", "Congress", "European Parliament", "Security Council", "KLM",
     )
 }  # fmt: skip
 KNOWN_ORGANIZATIONS |= {
@@ -94,13 +98,15 @@ _REGIONS = (
     "Middle East", "Oceania", "Balkans", "Caucasus", "Crimea", "Donbas", "Gaza",
     "West Bank", "Kashmir", "Siberia", "Scandinavia", "Arctic", "Antarctica", "Sahel",
     "England", "Scotland", "Wales", "Northern Ireland", "Bavaria", "Catalonia", "Tibet",
-    "Xinjiang", "Kosovo", "Transnistria", "Soviet Union",
+    "Xinjiang", "Kosovo", "Transnistria", "Soviet Union", "Black Sea", "Red Sea",
+    "Baltic Sea", "Mediterranean", "North Sea", "Pacific", "Atlantic", "Central Africa",
+    "Tamil Nadu", "Lampedusa", "Rafah", "Frankfurt",
 )  # fmt: skip
 # City names that are far more often something else in English news prose.
 _AMBIGUOUS_CITIES = frozenset(
     """Nice Reading Split Mobile Victoria Florence Jackson Lincoln Charlotte Austin Madison
     Hamilton Aurora Regina Mesa Irving Laval Surrey Orange Independence Santa Mercedes
-    Temple Bristol Norman Of March Bath Gap Sale Wells Pueblo Brest Bonn Halle""".split()
+    Temple Bristol Norman Of March Bath Gap Sale Wells Pueblo Brest Bonn Halle Brent""".split()
 )
 
 
