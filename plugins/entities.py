@@ -45,9 +45,11 @@ class _Found:
 
 
 def _clean(word: str) -> str:
-    if word.count(".") > 1 or _INITIAL.match(word):  # an abbreviation or initial: "U.S.", "M."
-        return _POSSESSIVE.sub("", word.rstrip(",;:"))
-    return _POSSESSIVE.sub("", word.rstrip(".,;:"))
+    if "." in word and (word.count(".") > 1 or _INITIAL.match(word)):  # "U.S.", "M."
+        word = word.rstrip(",;:")
+    else:
+        word = word.rstrip(".,;:")
+    return _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
 
 
 def _is_title(word: str) -> bool:
@@ -76,12 +78,29 @@ def ingest_tag(article: Article) -> list[Tag] | None:
     ] or None
 
 
-def _runs(text: str) -> list[tuple[str, str, list[str]]]:
-    """Capitalized runs, split where a sentence ends, with 40 characters either side."""
+def _runs(text: str, found: _Found, singles: list[str]) -> list[tuple[str, str, list[str]]]:
+    """Capitalized runs to classify, split where a sentence ends, with 40 characters either
+    side. Lone words, most of them sentence starts, are settled here on the cheap: a place,
+    an organization, a titled person go on as runs; the rest wait in ``singles``."""
     runs = []
+    gazetteer = places()
     for match in _SEQUENCE.finditer(text):
-        start, piece = match.start(), []
-        for word in match.group().split():
+        group, start = match.group(), match.start()
+        if " " not in group:
+            word = _clean(group)
+            if word in gazetteer:
+                found.counts["place", gazetteer[word]] += 1
+            elif word in KNOWN_ORGANIZATIONS:
+                found.counts["organization", KNOWN_ORGANIZATIONS[word]] += 1
+            elif word.lower() not in NOT_ENTITIES:
+                before = text[max(0, start - 40) : start]
+                if _is_title(before.rstrip().rsplit(" ", 1)[-1]):
+                    runs.append((before, text[match.end() : match.end() + 40], [word]))
+                else:
+                    singles.append(word)
+            continue
+        piece: list[str] = []
+        for word in group.split():
             piece.append(word)
             if word.endswith(".") and word.count(".") == 1 and not _INITIAL.match(word):
                 runs.append((text[max(0, start - 40) : start], ". ", [_clean(w) for w in piece]))
@@ -95,13 +114,10 @@ def _runs(text: str) -> list[tuple[str, str, list[str]]]:
 def find_entities(text: str) -> Counter[tuple[str, str]]:
     """``Counter({("person", "Xi Jinping"): 7, ("place", "China"): 9, ...})``."""
     found = _Found()
-    leftovers: list[list[str]] = []
-    for before, after, words in _runs(text):
-        rest = _classify(words, before, after, found)
-        if rest:
-            leftovers.append(rest)
-    for words in leftovers:  # surnames, once every full name is known
-        _resolve_short(words, found)
+    leftovers: list[str] = []
+    for before, after, words in _runs(text, found, leftovers):
+        leftovers += _classify(words, before, after, found)
+    _resolve_short(leftovers, found)  # surnames, once every full name is known
     return found.counts
 
 
@@ -198,6 +214,8 @@ def _places_within(words: list[str], found: _Found) -> list[str]:
 
 def _resolve_short(words: list[str], found: _Found) -> None:
     """Count single words that are the surname (or a spelling of it) of a known person."""
+    if not found.persons:
+        return
     for word in words:
         person = _person_for(word, found.persons)
         if person:

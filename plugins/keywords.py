@@ -103,9 +103,10 @@ def keywords(
 
 def social_tags(text: str, known: set[tuple[str, str]]) -> list[Tag]:
     """``#tags``, ``$TAGS`` and ``@mentions`` in ``text`` that ``known`` does not hold."""
-    found = [("hashtag", m) for m in _HASHTAG_RE.findall(text)]
-    found += [("hashtag", f"${m}") for m in _CASHTAG_RE.findall(text)]
-    found += [("mention", m) for m in _MENTION_RE.findall(text)]
+    # A substring test first: the look-behind regexes cost 30 µs each on a plain article.
+    found = [("hashtag", m) for m in _HASHTAG_RE.findall(text)] if "#" in text else []
+    found += [("hashtag", f"${m}") for m in _CASHTAG_RE.findall(text)] if "$" in text else []
+    found += [("mention", m) for m in _MENTION_RE.findall(text)] if "@" in text else []
     tags, seen = [], set(known)
     for kind, value in found:
         if (kind, value) not in seen:
