@@ -1,0 +1,393 @@
+"""Benchmark: the tag plugins against the hand-labeled paragraphs of ``tests/labeled``.
+
+Each paragraph becomes a plain-text article that goes through the real pipeline with every
+installed plugin; the person, place and organization tags, the quotes and the language it
+comes out with are compared with the labels. Run from the repository root::
+
+    python -m benchmarks.bench_tags                # precision, recall, F1, and every error
+    python -m benchmarks.bench_tags --table-only   # just the table
+    python -m benchmarks.bench_tags --stages       # seconds per stage, 20,000 synthetic articles
+
+Matching rules (the labeling rules are in ``tests/labeled/README.md``):
+
+* entities: a tag matches a label of the same kind when both are equal after Unicode NFC,
+  collapsing white space, case folding and stripping one leading ``"the "``: ``"The
+  United Nations"`` matches ``"united nations"``, ``"UN"`` does not. A value counts once
+  per paragraph however often it is tagged.
+* quotes: a produced quote matches a labeled one when their words (case-folded, punctuation
+  ignored) overlap by at least 80% of the shorter of the two, and the speakers match by the
+  entity rule (None only matches None). Each labeled quote is matched at most once.
+  ``quote text`` scores the text alone; ``quote speaker`` scores only the quotes that name a
+  speaker, on both sides: attribution, not extraction.
+* language: the primary subtag of ``article.language`` (``pt-BR`` -> ``pt``) against the label.
+
+Entities and quotes are scored on the paragraphs whose entities were labeled (the English
+ones); language on all. Scores are micro-averaged: counts are summed over paragraphs first.
+Precision over nothing produced, or recall over nothing labeled, is 1 when the other side is
+empty too and 0 otherwise, so a plugin that is not written yet scores zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from benchmarks.corpus import write_corpus
+from ingest import Article, Exporter, Pipeline, Quote, Target, get_plugin_manager, hookimpl
+from ingest.locations import parse_target
+from ingest.pipeline import STAGES
+
+LABELED = Path(__file__).resolve().parent.parent / "tests" / "labeled" / "paragraphs.jsonl"
+#: Tag kind -> the key of its labels in a paragraph record.
+ENTITY_KINDS = {"person": "persons", "place": "places", "organization": "organizations"}
+ROWS = (*ENTITY_KINDS, "quote", "quote text", "quote speaker", "language")
+QUOTE_OVERLAP = 0.8
+_SCHEME = "bench-tags"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One labeled paragraph of ``paragraphs.jsonl``."""
+
+    id: str
+    language: str
+    text: str
+    #: Tag kind -> labeled values; empty lists when ``entities_labeled`` is false.
+    entities: dict[str, list[str]]
+    quotes: list[Quote]
+    entities_labeled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Produced:
+    """What the pipeline made of one paragraph."""
+
+    language: str | None = None
+    #: Tag kind -> tag values, for the entity kinds only.
+    entities: dict[str, list[str]] = field(default_factory=dict)
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one row of the table, and the errors behind them, by paragraph id."""
+
+    labeled: int = 0
+    produced: int = 0
+    correct: int = 0
+    false_positives: list[tuple[str, str]] = field(default_factory=list)
+    false_negatives: list[tuple[str, str]] = field(default_factory=list)
+
+    def ratios(self) -> tuple[float, float, float]:
+        """Precision, recall and F1 of the summed counts."""
+        return ratios(self.correct, self.produced, self.labeled)
+
+
+def ratios(correct: int, produced: int, labeled: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts; see the module docstring for the empty cases."""
+    precision = correct / produced if produced else float(labeled == 0)
+    recall = correct / labeled if labeled else float(produced == 0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def score(expected: set[str], produced: set[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``produced`` against ``expected`` (exact members).
+
+    Both empty is a perfect score; either one empty alone scores zero.
+    """
+    return ratios(len(expected & produced), len(produced), len(expected))
+
+
+def normalize(value: str) -> str:
+    """An entity value or speaker as the matching rule compares it."""
+    folded = " ".join(unicodedata.normalize("NFC", value).split()).casefold()
+    return folded.removeprefix("the ")
+
+
+def _words(text: str) -> list[str]:
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.casefold())
+    return cleaned.split()
+
+
+def quote_overlap(a: str, b: str) -> float:
+    """The share of the shorter quote's words that the two quotes have in common, in order."""
+    words_a, words_b = _words(a), _words(b)
+    if not words_a or not words_b:
+        return 0.0
+    matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    return shared / min(len(words_a), len(words_b))
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return normalize(a) == normalize(b)
+
+
+def match_quotes(
+    expected: Sequence[Quote], produced: Sequence[Quote], *, speaker: bool = True
+) -> tuple[list[Quote], list[Quote]]:
+    """Pair produced quotes with labeled ones; return (unmatched produced, unmatched labeled).
+
+    Greedy, in the order produced: each takes the best-overlapping labeled quote still free.
+    """
+    free = list(expected)
+    spurious: list[Quote] = []
+    for quote in produced:
+        candidates = [
+            (quote_overlap(quote.text, label.text), index)
+            for index, label in enumerate(free)
+            if not speaker or _same_speaker(quote.speaker, label.speaker)
+        ]
+        best = max(candidates, default=(0.0, -1))
+        if best[0] >= QUOTE_OVERLAP:
+            del free[best[1]]
+        else:
+            spurious.append(quote)
+    return spurious, free
+
+
+def _show_quote(quote: Quote) -> str:
+    text = quote.text if len(quote.text) <= 70 else quote.text[:67] + "..."
+    return f"“{text}” — {quote.speaker or '(no speaker)'}"
+
+
+def _tally_entities(tally: Tally, pid: str, labels: Iterable[str], values: Iterable[str]) -> None:
+    expected = {normalize(v): v for v in labels}
+    produced: dict[str, str] = {}
+    for value in values:
+        produced.setdefault(normalize(value), value)
+    tally.labeled += len(expected)
+    tally.produced += len(produced)
+    tally.correct += len(expected.keys() & produced.keys())
+    tally.false_positives += [(pid, v) for k, v in produced.items() if k not in expected]
+    tally.false_negatives += [(pid, v) for k, v in expected.items() if k not in produced]
+
+
+def _tally_quotes(
+    tally: Tally, pid: str, labels: Sequence[Quote], quotes: Sequence[Quote], *, speaker: bool
+) -> None:
+    spurious, missed = match_quotes(labels, quotes, speaker=speaker)
+    tally.labeled += len(labels)
+    tally.produced += len(quotes)
+    tally.correct += len(quotes) - len(spurious)
+    tally.false_positives += [(pid, _show_quote(q)) for q in spurious]
+    tally.false_negatives += [(pid, _show_quote(q)) for q in missed]
+
+
+def evaluate(paragraphs: Sequence[Paragraph], produced: dict[str, Produced]) -> dict[str, Tally]:
+    """One :class:`Tally` per row of :data:`ROWS`; a paragraph missing from ``produced``
+    (the pipeline dropped it) counts as nothing produced."""
+    tallies = {row: Tally() for row in ROWS}
+    for paragraph in paragraphs:
+        pid, out = paragraph.id, produced.get(paragraph.id, Produced())
+        language = tallies["language"]
+        language.labeled += 1
+        if out.language is not None:
+            language.produced += 1
+            if out.language == paragraph.language:
+                language.correct += 1
+            else:
+                language.false_positives.append((pid, f"{out.language} (is {paragraph.language})"))
+        if out.language != paragraph.language:
+            language.false_negatives.append((pid, f"{paragraph.language} (got {out.language})"))
+        if not paragraph.entities_labeled:
+            continue
+        for kind in ENTITY_KINDS:
+            _tally_entities(
+                tallies[kind], pid, paragraph.entities[kind], out.entities.get(kind, [])
+            )
+        labels, quotes = paragraph.quotes, out.quotes
+        _tally_quotes(tallies["quote"], pid, labels, quotes, speaker=True)
+        _tally_quotes(tallies["quote text"], pid, labels, quotes, speaker=False)
+        _tally_quotes(
+            tallies["quote speaker"],
+            pid,
+            [q for q in labels if q.speaker],
+            [q for q in quotes if q.speaker],
+            speaker=True,
+        )
+    return tallies
+
+
+def load_paragraphs(path: Path = LABELED) -> list[Paragraph]:
+    """The labeled set, one :class:`Paragraph` per line."""
+    paragraphs = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            paragraphs.append(
+                Paragraph(
+                    id=record["id"],
+                    language=record["language"],
+                    text=record["text"],
+                    entities={kind: list(record[key]) for kind, key in ENTITY_KINDS.items()},
+                    quotes=[Quote(q["text"], q.get("speaker")) for q in record["quotes"]],
+                    entities_labeled=record.get("entities_labeled", True),
+                )
+            )
+    return paragraphs
+
+
+def produced_from(article: Article) -> Produced:
+    """The scored parts of a processed article."""
+    entities: dict[str, list[str]] = {kind: [] for kind in ENTITY_KINDS}
+    for tag in article.tags:
+        if tag.kind in entities:
+            entities[tag.kind].append(tag.value)
+    language = None
+    if article.language:
+        language = article.language.replace("_", "-").split("-")[0].casefold() or None
+    return Produced(language=language, entities=entities, quotes=list(article.quotes))
+
+
+class _Collector(Exporter):
+    def __init__(self) -> None:
+        self.articles: list[Article] = []
+
+    def write(self, article: Article) -> None:
+        self.articles.append(article)
+
+
+class _CollectorPlugin:
+    def __init__(self, exporter: _Collector) -> None:
+        self.exporter = exporter
+
+    @hookimpl(tryfirst=True)
+    def ingest_export(self, target: Target) -> Exporter | None:
+        return self.exporter if target.scheme == _SCHEME else None
+
+
+def run_pipeline(
+    paragraphs: Sequence[Paragraph], workdir: Path
+) -> tuple[dict[str, Produced], list[str], list[str]]:
+    """Each paragraph through the pipeline as ``<id>.txt``; returns what came out by id, the
+    errors of the run, and the tag plugins that ran."""
+    for paragraph in paragraphs:
+        (workdir / f"{paragraph.id}.txt").write_text(paragraph.text + "\n", encoding="utf-8")
+    collector = _Collector()
+    pm = get_plugin_manager()
+    pm.register(_CollectorPlugin(collector), name="bench-tags-collector")
+    errors: list[str] = []
+    Pipeline(pm).run(
+        [str(workdir)],
+        [Target(_SCHEME, "-")],
+        kind="text",
+        on_error=lambda exc: errors.append(str(exc)),
+    )
+    produced = {Path(a.source.location or "").stem: produced_from(a) for a in collector.articles}
+    taggers = sorted({name for a in collector.articles for name in a.provenance.tag})
+    return produced, errors, taggers
+
+
+def _grouped(errors: list[tuple[str, str]]) -> list[str]:
+    by_id: dict[str, list[str]] = {}
+    for pid, value in errors:
+        by_id.setdefault(pid, []).append(value)
+    return [f"    {pid:<6} {' | '.join(values)}" for pid, values in by_id.items()]
+
+
+def print_report(
+    paragraphs: Sequence[Paragraph], tallies: dict[str, Tally], *, details: bool = True
+) -> None:
+    """The table, then (with ``details``) every false positive and false negative."""
+    labeled = sum(p.entities_labeled for p in paragraphs)
+    languages = len({p.language for p in paragraphs})
+    print(
+        f"{len(paragraphs)} labeled paragraphs in {languages} languages; entities and quotes "
+        f"scored on the {labeled} with entities labeled\n"
+    )
+    print(
+        f"{'kind':<14} {'labeled':>7} {'produced':>8} {'correct':>7} "
+        f"{'precision':>9} {'recall':>7} {'F1':>6}"
+    )
+    for row in ROWS:
+        tally = tallies[row]
+        precision, recall, f1 = tally.ratios()
+        print(
+            f"{row:<14} {tally.labeled:>7} {tally.produced:>8} {tally.correct:>7} "
+            f"{precision:>9.3f} {recall:>7.3f} {f1:>6.3f}"
+        )
+    language = tallies["language"]
+    print(
+        f"\nlanguage accuracy: {language.correct}/{language.labeled} = {language.ratios()[1]:.3f}"
+    )
+    if not details:
+        return
+    for row in ROWS:
+        tally = tallies[row]
+        if not (tally.false_positives or tally.false_negatives):
+            continue
+        print(f"\n{row}:")
+        if tally.false_positives:
+            print(f"  false positives ({len(tally.false_positives)}):")
+            print("\n".join(_grouped(tally.false_positives)))
+        if tally.false_negatives:
+            print(f"  false negatives ({len(tally.false_negatives)}):")
+            print("\n".join(_grouped(tally.false_negatives)))
+
+
+def bench_stages(count: int) -> None:
+    """Run ``count`` synthetic articles in-process to a JSON Lines file; print stage seconds."""
+    errors: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        for _ in write_corpus(corpus, count):
+            pass
+        summary = Pipeline(get_plugin_manager()).run(
+            [str(corpus)],
+            [parse_target(str(Path(tmp) / "out.jsonl"))],
+            on_error=lambda exc: errors.append(str(exc)),
+        )
+    seconds = summary.stage_seconds
+    print(f"seconds per stage, {summary.articles:,} synthetic articles (in-process, summed):")
+    print(" ".join(f"{stage:>8}" for stage in STAGES) + f" {'total':>8}")
+    print(" ".join(f"{seconds[stage]:>8.2f}" for stage in STAGES) + f" {summary.seconds:>8.2f}")
+    rest = seconds["fetch"] + seconds["clean"] + seconds["export"]
+    verdict = "yes" if seconds["tag"] < rest else "NO"
+    print(f"\ntag {seconds['tag']:.2f} s < fetch+clean+export {rest:.2f} s: {verdict}")
+    if errors or summary.articles != count:
+        print(f"{len(errors)} errors, {summary.articles:,} of {count:,} articles exported")
+        for message in errors[:10]:
+            print(f"  {message}")
+
+
+def main() -> None:
+    """Print the scores, or with ``--stages`` the stage timings."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--stages",
+        nargs="?",
+        const=20_000,
+        type=int,
+        metavar="N",
+        help="instead of scoring, time each stage on N synthetic articles (default 20,000)",
+    )
+    parser.add_argument("--labeled", type=Path, default=LABELED, help="the labeled JSON Lines")
+    parser.add_argument("--table-only", action="store_true", help="leave out the error lists")
+    args = parser.parse_args()
+    if args.stages is not None:
+        bench_stages(args.stages)
+        return
+    paragraphs = load_paragraphs(args.labeled)
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:
+        produced, errors, taggers = run_pipeline(paragraphs, Path(tmp))
+    print(f"tag plugins that ran: {', '.join(taggers) or 'none'}")
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
+    print_report(paragraphs, evaluate(paragraphs, produced), details=not args.table_only)
+
+
+if __name__ == "__main__":
+    main()
