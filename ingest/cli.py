@@ -21,6 +21,7 @@ import typer.exceptions
 from ingest._version import __version__
 from ingest.config import parse_assignments
 from ingest.errors import IngestError, PluginLoadError, UsageError
+from ingest.langtags import bcp47
 from ingest.locations import parse_target
 from ingest.pipeline import Pipeline
 from ingest.plugins import DISABLE_ENV, describe_plugins, get_plugin_manager
@@ -151,7 +152,7 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         try:
             values = parse_assignments(set_ or [])
             if language is not None:
-                values["language.only"] = language
+                values["language.only"] = _language_codes(language)
             pipeline = Pipeline(pm, values)
             targets = [parse_target(spec) for spec in output or ["-"]]
         except UsageError as exc:
@@ -210,6 +211,14 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
         if bad:
             _stderr(f"ingest validate: {bad} problem{'s' if bad != 1 else ''}")
         raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
+
+
+def _language_codes(codes: str) -> str:
+    """``--language`` checked before anything is read: "de, fr" -> "de,fr"."""
+    bad = [code for code in codes.split(",") if code.strip() and not bcp47(code)]
+    if bad:
+        raise UsageError(f"--language: not language codes: {', '.join(bad)}")
+    return ",".join(code.strip() for code in codes.split(",") if code.strip())
 
 
 def _validate_file(name: str) -> int:

@@ -248,3 +248,12 @@ def test_directory_walk_skips_hidden_and_tool_folders(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run_cli(["--version"])
     assert (result.exit_code, result.stdout.strip()) == (0, "ingest 0.1.0")
+
+
+def test_language_filter_option_is_checked_before_the_run(good: Path) -> None:
+    result = run_cli(["run", str(good), "--language", "en,german"])
+    assert result.exit_code == 4
+    assert result.error_lines == ["error: --language: not language codes: german"]
+    kept = run_cli(["run", str(good), "--language", "de"])
+    assert (kept.exit_code, kept.articles) == (0, [])
+    assert "1 filtered out" in kept.stderr
