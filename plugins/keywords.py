@@ -20,7 +20,7 @@ from functools import cache
 import stopwordsiso
 
 from ingest import Article, Config, Settings, Tag, hookimpl
-from plugins.gazetteer import DEMONYMS, TITLES
+from plugins.gazetteer import DEMONYMS, NOT_ENTITIES, TITLES
 
 BY = "keywords"
 _MAX_TEXT = 20_000
@@ -53,8 +53,8 @@ def _stopwords(language: str) -> frozenset[bytes]:
 
 @cache
 def _not_keywords() -> frozenset[bytes]:
-    # Nationality adjectives and titles say little about a topic ("chinese", "president").
-    return frozenset(w.encode("utf-8") for w in DEMONYMS | TITLES)
+    # Nationality adjectives, titles, weekdays and months say little about a topic.
+    return frozenset(w.encode("utf-8") for w in DEMONYMS | TITLES | NOT_ENTITIES)
 
 
 def _words(text: str) -> list[bytes]:
