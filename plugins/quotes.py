@@ -1,9 +1,7 @@
 """Direct quotations and who said them, by rules over the article's punctuation and words.
 
-Quote marks are paired in one pass; a speaker is named by a speech verb beside the quote or
-by the quote it continues, and resolved to the fullest name the article gives. Context is read
-in windows of bounded size, so the time is linear in the text's length.
-"""
+Quote marks are paired in one pass; speakers come from speech verbs beside quotes or from the
+quote before, resolved to the fullest name seen. Context is read in windows of bounded size."""
 
 from __future__ import annotations
 
@@ -22,11 +20,12 @@ _MARK = re.compile(
 )
 _CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
 _WINDOW = 240  # characters of context read on either side of a quote
-# A word (a title's abbreviation or an initial with its period: "Dr.", "M. K. Stalin") or a mark.
+# A word (with its period: "Dr.", "U.S.", the initials of "M. K. Stalin") or a punctuation mark.
 _TOKEN = re.compile(
-    r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|[^\W\d_])\.(?= )|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]"
+    r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
+    r"|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]|\n"
 )
-_END = re.compile(r"(?<!\b[^\W\d_])[.!?…][”\"’»)]*(?:\s|$)")
+_END = re.compile(r"(?<!\b[^\W\d_])[.!?…][”\"’»)]*(?:\s|$)|\n")  # a sentence or line ends
 _SPEECH = re.compile(
     r"(?<![\w-])(?:(?P<passive>(?:was|is|were|has been|had been) quoted"
     r"(?: by [^,.;:“”\"\n]{1,60}?)? as saying)|quoted (?P<quoted>[^,.;:“”\"\n]{1,60}?) as saying"
@@ -39,21 +38,21 @@ _SPEECH = re.compile(
 )
 _WORK = re.compile(r"\b(?:titled|entitled|dubbed|named|book|film|movie|song|album|show)[,:]?\s*$")
 _TITLES = frozenset(
-    "president premier minister chancellor secretary spokesperson spokesman spokeswoman envoy "
-    "ambassador diplomat governor mayor senator lawmaker king queen prince pope general chief "
-    "commander leader official director chairman ceo founder professor adviser advisor lawyer "
-    "negotiator analyst economist prosecutor judge editor coach captain mr mrs ms dr prof gen "
-    "sen rep gov".split()
+    "president premier minister chancellor secretary spokesperson spokesman spokeswoman envoy mr "
+    "ambassador governor mayor senator lawmaker king queen prince pope general chief commander ms "
+    "leader official director chairman ceo founder professor adviser advisor lawyer negotiator dr "
+    "analyst economist prosecutor judge attorney coach captain mrs prof gen sen rep gov".split()
 )
 _PARTICLES = frozenset("bin bint ibn al el da de del della di do dos du la le van von der".split())
 _BREAKS = frozenset(
     "after before that which who whom when while as because and but or if since although the "
-    "though where than so yet nor in on at during about with from by into over".split()
+    "though where than so yet in on at during about with from by into over we they it i you".split()
 )
 _SKIP = frozenset(
     "also later then has had have was is will would reportedly previously further again once "
     "separately earlier recently already publicly sought tried wanted to".split()
 )
+_APPOSITION = re.compile(r",[^,]*,\s*$")  # "X, a judge, said": X said
 _LINKS = frozenset({"of", "to", "for"})  # "ambassador to France", "Secretary of State"
 
 
@@ -87,11 +86,9 @@ def _role(title: str, quals: list[str]) -> tuple[str, frozenset[str]]:
     return ("spokesperson" if low.startswith("spokes") else low), frozenset(stems)
 
 
-def _title(toks: list[tuple[int, str]], i: int, j: int, k: int) -> tuple[str, list[str], int]:
-    """The title of the name in tokens ``i:j`` (its last title is at ``i + k``), up to three words
-    qualifying the title, and where the name starts: "Chinese President Xi Jinping", "Secretary
-    of State Antony Blinken", "spokesperson John Kirby", "Georgia's president, Salome
-    Zourabichvili, said"."""
+def _title(toks: list[tuple[int, str]], i: int, j: int) -> tuple[str, list[str], int]:
+    """The title of the name in tokens ``i:j``, its qualifiers, and where the name starts."""
+    k = max((n for n in range(j - i) if _is_title(toks[i + n][1])), default=-1)
     sep = toks[i - 1][1] if i > 1 else ""
     apposed = sep == "," and j < len(toks) and toks[j][1] == ","
     at = i + k if k >= 0 else i - 2 if apposed or sep in _LINKS else i - 1
@@ -106,15 +103,12 @@ def _title(toks: list[tuple[int, str]], i: int, j: int, k: int) -> tuple[str, li
 def _spans(text: str) -> list[_Span]:
     """Quoted passages, paired in one pass over the quote marks; unbalanced marks are dropped."""
     spans: list[_Span] = []
-    opener, start, first, resume, pieces = "", 0, 0, -1, []
+    opener, start, first, resume, pieces = "", 0, 0, -1, list[str]()
     for m in _MARK.finditer(text):
         mark, at = m.group(), m.start()
         if mark == "\n\n":  # a quote open at a paragraph's end goes on if the next reopens it
-            if opener and text[m.end() : m.end() + 1] in _CLOSERS:
-                pieces.append(text[start:at])
-                resume = m.end()
-            else:
-                opener = ""
+            resume = m.end() if opener and text[m.end() : m.end() + 1] in _CLOSERS else -1
+            pieces, opener = ([*pieces, text[start:at]], opener) if resume > 0 else ([], "")
         elif at == resume:
             start = at + 1
         elif not opener and m["open"]:
@@ -129,17 +123,16 @@ def _spans(text: str) -> list[_Span]:
 
 def _phrase(words: list[str], *, before: bool) -> tuple[list[str], str]:
     """The noun phrase ending (``before`` a verb) or starting ``words``, and the word after it."""
-    if before:
-        while words and words[-1].lower() in _SKIP:
-            words = words[:-1]
-        words = words[::-1]
-    out: list[str] = []
-    for word in words[:8]:
+    words, out = (words[::-1] if before else words), list[str]()
+    for word in words[:12]:
         low = word.lower()
+        if before and not out and low in _SKIP:
+            continue  # "Kirby also said", "the president sought to reassure"
         link = not before and low in _LINKS and not (out and _is_title(out[-1]))
         if not word[0].isalnum() or (low in _BREAKS and low != "the") or link:
             return out[::-1] if before else out, low
-        out.append(word)
+        if low != "the":
+            out.append(word)
     return out[::-1] if before else out, ""
 
 
@@ -168,11 +161,9 @@ class _Reader:
             i = max(j, i + 1)
 
     def _add(self, toks: list[tuple[int, str]], i: int, j: int) -> None:
-        run = [word for _, word in toks[i:j]]
-        k = max((n for n, word in enumerate(run) if _is_title(word)), default=-1)
-        title, quals, start = _title(toks, i, j, k)
-        run = run[start:]
-        while run and (run[0].lower() in _BREAKS or run[0] in _PARTICLES):
+        title, quals, start = _title(toks, i, j)
+        run = [word for _, word in toks[i + start : j]]
+        while run and (run[0].lower() in _BREAKS | _LINKS or run[0] in _PARTICLES):
             run = run[1:]
         if run:
             name, pos = " ".join(map(_bare, run)), toks[j - len(run)][0]
@@ -187,8 +178,7 @@ class _Reader:
 
     def lookup(self, name: str, pos: int) -> tuple[str, bool]:
         """The fullest form of a name seen in the text, and whether it names a person."""
-        last = name.rsplit(maxsplit=1)[-1]
-        found = [full for full in self.index.get(last, []) if f" {name} " in f" {full} "]
+        found = [n for n in self.index.get(name.partition(" ")[0], []) if f" {name} " in f" {n} "]
         pool = [full for full in found if full in self.persons] or found or [name]
         seen = [full for full in pool if self.first.get(full, pos + 1) <= pos]
         best = max(seen, key=self.first.__getitem__) if seen else pool[0]
@@ -196,14 +186,16 @@ class _Reader:
         return fullest, best in self.persons
 
     def resolve(self, words: list[str], pos: int, span: _Span) -> str | None:
-        """Who a phrase names: a name in its fullest form, a role's holder, or for "he" or
-        "she" the one person named or quoted just before; None if it cannot be told."""
+        """Who a phrase names (its fullest name, a role's holder, whom "he" is), or None."""
         if [word.lower() for word in words] in (["he"], ["she"]):
-            found = self.persons_in(max(0, span.opened - 2 * _WINDOW), span.opened)
-            if self.last and self.last[1] and self.last[0].closed >= span.opened - 2 * _WINDOW:
-                found.add(self.last[1])
-            return found.pop() if len(found) == 1 else None
-        words = [word for word in words if word.lower() != "the"]
+            between = self.text[pos : span.opened].rstrip() if pos < span.opened else ""
+            if len(between.split()) > 1 and between[-1] not in ":,":
+                return None  # "he said he’d put a “…”": too far from the quote to tell
+            lo = span.opened - 2 * _WINDOW  # the speaker of the quote just before, or else
+            last, near = self.last or (span, None)
+            if near and last.closed >= lo and self.only(last.closed, span.opened, near) == near:
+                return near
+            return self.only(lo, span.opened)  # the only one named shortly before
         k = max((n for n, word in enumerate(words) if _is_title(word)), default=-1)
         rest, extra = words[k + 1 :], []
         if k >= 0 and rest and rest[0].lower() in _LINKS:
@@ -219,10 +211,13 @@ class _Reader:
         latest = max((item for item in held if item[0] <= pos), default=None)
         return self.lookup(latest[1], pos)[0] if latest else None
 
-    def persons_in(self, lo: int, hi: int) -> set[str]:
-        """The people mentioned between offsets ``lo`` and ``hi``."""
+    def only(self, lo: int, hi: int, also: str | None = None, *, full: bool = True) -> str | None:
+        """The only person named in ``lo:hi`` or ``also``, if no other person (or long name) is."""
         a, b = bisect_left(self.mentions, (lo, "")), bisect_left(self.mentions, (hi, ""))
-        return {n for n, person in (self.lookup(m, p) for p, m in self.mentions[a:b]) if person}
+        found = dict(self.lookup(name, pos) for pos, name in self.mentions[a:b])
+        found |= {also: True} if also else {}
+        named = [name for name, person in found.items() if person or (full and " " in name)]
+        return named[0] if len(named) == 1 and found[named[0]] else None
 
     def before(self, sentence: int, verb: re.Match[str], span: _Span) -> str | None:
         """The speaker named with the speech verb before the quote: ``Kirby said: “…”``."""
@@ -231,42 +226,36 @@ class _Reader:
         elif verb["according"]:
             words = _phrase(_words(self.text[verb.end() : span.opened]), before=False)[0]
         else:
-            words, stop = _phrase(_words(self.text[sentence : verb.start()]), before=True)
+            head = _APPOSITION.sub("", self.text[sentence : verb.start()])
+            words, stop = _phrase(_words(head), before=True)
             if not words and stop in ("and", "but"):  # "Zakharova praised … but also said"
-                found = self.persons_in(sentence, verb.start())
-                return found.pop() if len(found) == 1 else None
+                return self.only(sentence, verb.start())
         return self.resolve(words, verb.start(), span)
 
     def after(self, span: _Span, hi: int) -> tuple[str | None, str] | None:
-        """The speaker of an attribution after the quote (``“…,” Kirby said``), and its kind."""
-        end = min(span.closed + 1 + _WINDOW, hi)
-        newline = self.text.find("\n", span.closed + 1, end)
-        after = self.text[span.closed + 1 : newline if newline >= 0 else end]
-        after = after[: stop.start()] if (stop := _END.search(after)) else after
+        """Speaker and kind of an attribution after the quote: ``“…,” Kirby, a spokesman, said``."""
+        after = self.text[span.closed + 1 : min(span.closed + 1 + _WINDOW, hi)].split("\n")[0]
+        after = after[: end.start()] if (end := _END.search(after)) else after
         m = _SPEECH.search(after)
         if not m or not (span.raw.rstrip()[-1:] in ",?!—–-…" or after.startswith(",")):
             return None
-        head = _words(after[: m.start()].strip(" ,").split(",")[0])  # "Kirby, a spokesman,"
+        head, stop = _phrase(_words(after[: m.start()].strip(" ,").split(",")[0]), before=True)
         if m["quoted"]:
             head = _words(m["quoted"])
-        elif not head and not m["passive"]:
+        elif not head and not stop and not m["passive"]:
             head = _phrase(_words(after[m.end() :]), before=False)[0]  # "said Kirby"
-        elif m["according"] or len(head) > 8 or _phrase(head, before=True)[1]:
+        elif m["according"] or stop:
             return None
-        head = _phrase(head, before=True)[0]  # "Kirby also said"
         kind = "weak" if m["according"] or m["naming"] else "speech"
         return (self.resolve(head, span.closed + len(after), span), kind) if head else None
 
     def attribute(self, span: _Span, lo: int, hi: int) -> tuple[str | None, str, bool]:
-        """The speaker of ``span``, its attribution ("", "speech", "weak"), if it is a sentence;
-        a quote with none goes on from the quote before it, in its paragraph or the one before."""
-        lo_window = max(0, span.opened - _WINDOW)
-        sentence = max(self.text.rfind("\n", lo_window, span.opened) + 1, lo_window)
+        """The speaker of ``span``, its attribution ("", "speech", "weak"), if it is a sentence."""
+        sentence = max(0, span.opened - _WINDOW)
         for end in _END.finditer(self.text, sentence, span.opened):
             sentence = end.end()
         lead = not self.text[sentence : span.opened].strip()
-        verbs = list(_SPEECH.finditer(self.text, max(sentence, lo + 1), span.opened))
-        verb = verbs[-1] if verbs else None
+        verb = [None, *_SPEECH.finditer(self.text, max(sentence, lo + 1), span.opened)][-1]
         kind = "" if not verb else "weak" if verb["naming"] or verb["according"] else "speech"
         if verb and self.text[verb.end() : span.opened].strip()[-1:] in ":,":
             return self.before(sentence, verb, span), kind, kind == "speech"
@@ -274,24 +263,25 @@ class _Reader:
             return *found, lead
         if verb:
             return self.before(sentence, verb, span), kind, False
+        # Unattributed, it goes on from the quote before, in its paragraph or the one before.
         gap = self.text[self.last[0].closed : span.opened] if self.last and lead else "\n"
         if "\n" in gap.removesuffix("\n\n") or not self.last:
             return None, "", lead
-        named = self.persons_in(self.last[0].closed, span.opened)  # no one else named between
-        return (self.last[1] if named <= {self.last[1]} else None), "", lead
+        alone = self.only(self.last[0].closed, span.opened, self.last[1], full=False)
+        return (alone if alone == self.last[1] else None), "", lead
 
     def quotes(self) -> list[Quote]:
         """The quotes worth keeping, with their speakers."""
         quotes: list[Quote] = []
-        for n, span in enumerate(self.spans):
-            lo = self.spans[n - 1].closed if n else -1
-            hi = self.spans[n + 1].opened if n + 1 < len(self.spans) else len(self.text)
+        closes, opens = [-1] + [s.closed for s in self.spans], [s.opened for s in self.spans[1:]]
+        for lo, span, hi in zip(closes, self.spans, [*opens, len(self.text)], strict=False):
             speaker, kind, direct = self.attribute(span, lo, hi)
             self.last, quote = (span, speaker), span.raw.strip().rstrip(",;: ").strip()
-            size = len(quote.split())
-            enough = size >= 4 or (size == 3 and kind == "speech") or (bool(kind) and direct)
-            work = _WORK.search(self.text, max(0, span.opened - 30), span.opened)
-            if size and enough and not work:
+            words = quote.split()
+            capitals = "".join(word[0] for word in words if len(word) > 3)  # “The Art of the Deal”
+            titled = capitals.isupper() or _WORK.search(self.text, span.opened - 30, span.opened)
+            enough = len(words) >= 4 or (len(words) == 3 and kind == "speech")
+            if words and ((enough and not titled) or (bool(kind) and direct)):
                 quotes.append(Quote(quote, speaker))
         return quotes
 
