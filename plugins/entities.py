@@ -35,6 +35,9 @@ _MAX_NAME_WORDS = 5
 _APPOSITIVE_TITLE = re.compile(r"^,\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?([\w-]+)\b")
 # A sentence ends inside a capitalized run: "… in Marrakesh. Finance Minister …".
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
+_TITLE_ABBREVIATIONS = frozenset(
+    {"dr.", "mr.", "mrs.", "ms.", "prof.", "gen.", "sen.", "gov.", "rep."}
+)
 _STREET_WORDS = frozenset({"street", "square", "avenue", "road", "lane", "boulevard", "palace"})
 
 
@@ -50,6 +53,18 @@ def _clean(word: str) -> str:
     else:
         word = word.rstrip(".,;:")
     return _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+
+
+def _title_before(before: str) -> bool:
+    """Whether the word right before a name is a title ("spokesperson", "Dr.") and not the
+    end of the previous sentence ("… the new director. Police said")."""
+    last = before.rstrip().rsplit(" ", 1)[-1]
+    if (
+        last.endswith((".", "!", "?", ";", ":", "”", '"'))
+        and last.lower() not in _TITLE_ABBREVIATIONS
+    ):
+        return False
+    return _is_title(last)
 
 
 def _is_title(word: str) -> bool:
@@ -94,7 +109,7 @@ def _runs(text: str, found: _Found, singles: list[str]) -> list[tuple[str, str, 
                 found.counts["organization", KNOWN_ORGANIZATIONS[word]] += 1
             elif word.lower() not in NOT_ENTITIES:
                 before = text[max(0, start - 40) : start]
-                if _is_title(before.rstrip().rsplit(" ", 1)[-1]):
+                if _title_before(before):
                     runs.append((before, text[match.end() : match.end() + 40], [word]))
                 else:
                     singles.append(word)
@@ -167,7 +182,7 @@ def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
     appositive = _APPOSITIVE_TITLE.match(after)
     if titles:
         name = words[titles[-1] + 1 :]
-    elif _is_title(before.rstrip().rsplit(" ", 1)[-1]) or (appositive and _is_title(appositive[1])):
+    elif _title_before(before) or (appositive and _is_title(appositive[1])):
         name = words
     else:
         return None
