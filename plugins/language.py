@@ -51,6 +51,7 @@ WINDOW = 300
 MIN_WORDS = 7
 MIN_LETTERS = 30
 #: From this many words on, the halves are classified apart (shorter halves are guesses).
+_SURE = 0.97
 SPLIT_WORDS = 16
 #: The least probability at which a weakly detected language still supports the declared one.
 CANDIDATE = 0.05
@@ -135,12 +136,13 @@ def detect(text: str) -> Candidates:
     # Lower case: fastText reads capitals as evidence (all-caps headlines pass for other
     # languages), and short sentences come out surer.
     words = text.lower().split()
+    whole = _detector().detect(" ".join(words), model="lite", k=3)
+    if len(words) < SPLIT_WORDS or float(whole[0]["score"]) >= _SURE:
+        # One sure reading of the whole: a text in two languages is never this sure, and
+        # the halves would cost a second prediction on every article.
+        return [(_CODES.get(g["lang"], g["lang"]), float(g["score"])) for g in whole]
     half = len(words) // 2
-    chunks = (
-        [" ".join(words[:half]), " ".join(words[half:])]
-        if len(words) >= SPLIT_WORDS
-        else [" ".join(words)]
-    )
+    chunks = [" ".join(words[:half]), " ".join(words[half:])]
     scores: dict[str, float] = {}
     for chunk in chunks:
         for guess in _detector().detect(chunk, model="lite", k=3):
