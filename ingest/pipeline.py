@@ -123,6 +123,7 @@ class Pipeline:
         pm.hook.ingest_add_settings(settings=self.settings)
         self.config = Config(self.settings, values)
         self._impl_cache: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
+        self._frozen: dict[str, list[pluggy.HookImpl]] | None = None
         for hook in _ONE_AT_A_TIME:
             for impl in getattr(pm.hook, hook).get_hookimpls():
                 if impl.hookwrapper or impl.wrapper:
@@ -133,7 +134,9 @@ class Pipeline:
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # get_hookimpls() lists in registration order with tryfirst last; calls go in reverse.
-        # Cached per registration state: this runs for every article.
+        # During a run the lists are fixed (see run()); outside one, checked at each call.
+        if self._frozen is not None:
+            return self._frozen[hook]
         caller = getattr(self.pm.hook, hook)
         impls = caller.get_hookimpls()
         cached = self._impl_cache.get(hook)
@@ -245,9 +248,12 @@ class Pipeline:
         """
         summary = RunSummary()
         started = time.perf_counter()
-        exporters = [self.exporter(target) for target in targets]
+        exporters = self._open_exporters(targets)
         failed: set[int] = set()
         versions = SeenItems()
+        # Plugins registered while a run goes on join the next run: the stage hooks are
+        # called for every article, and re-reading pluggy's lists each time costs.
+        self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
         try:
             for source in self.sources(locations, kind):
                 summary.sources += 1
@@ -268,6 +274,7 @@ class Pipeline:
             raise
         finally:
             versions.close()
+            self._frozen = None
         for index, exporter in enumerate(exporters):
             if index in failed:
                 exporter.abort()
@@ -279,6 +286,18 @@ class Pipeline:
                 on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _open_exporters(self, targets: Sequence[Target]) -> list[Exporter]:
+        """Every target's exporter; when one cannot be opened, the others are aborted."""
+        exporters: list[Exporter] = []
+        try:
+            for target in targets:
+                exporters.append(self.exporter(target))
+        except BaseException:
+            for exporter in exporters:
+                exporter.abort()
+            raise
+        return exporters
 
     def _articles(
         self, source: Source, summary: RunSummary, on_error: ErrorHandler

@@ -21,7 +21,7 @@ _MARK = re.compile(
 _CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
 _WINDOW = 240  # characters of context read on either side of a quote
 # A word (with its period: "Dr.", "U.S.", the initials of "M. K. Stalin") or a punctuation mark.
-_ANY_MARK = "\"“”„«»‘’‚‹›"
+_ANY_MARK = '"“”„«»‘’‚‹›'
 _TOKEN = re.compile(
     r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
     r"|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]|\n"

