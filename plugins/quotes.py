@@ -21,7 +21,10 @@ _MARK = re.compile(
 _CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
 _WINDOW = 240  # characters of context read on either side of a quote
 # A word (with its period: "Dr.", "U.S.", the initials of "M. K. Stalin") or a punctuation mark.
-_ANY_MARK = '"“”„«»‘’‚‹›'
+# Marks that can open a quote (’ cannot: it is mostly an apostrophe, found in most texts).
+_OPENERS = '"“„«»‘‚‹›'
+#: Only the first this many characters are read (a page dump in a feed can run to megabytes).
+MAX_TEXT = 50_000
 _TOKEN = re.compile(
     r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
     r"|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]|\n"
@@ -290,9 +293,9 @@ class _Reader:
 def find_quotes(text: str) -> list[Quote]:
     """The direct quotations in ``text`` (paragraphs separated by a blank line), in order, each
     with its speaker's fullest name, or None. Short quoted phrases and titles are left out."""
-    if not any(mark in text for mark in _ANY_MARK):  # substring tests cost far less than a scan
+    if not any(mark in text for mark in _OPENERS):  # substring tests cost far less than a scan
         return []
-    return _Reader(text).quotes()
+    return _Reader(text[:MAX_TEXT]).quotes()
 
 
 @hookimpl
