@@ -95,13 +95,14 @@ def ingest_clean(article: Article, config: Config) -> bool | None:
 
 
 @hookspec
-def ingest_tag(article: Article, config: Config) -> Iterable[Tag] | None:
+def ingest_tag(article: Article, config: Config) -> Iterable[Tag] | bool | None:
     """Return tags for a cleaned article (people, places, keywords...), or None.
 
     :param article: the cleaned article; may also be changed in place (language, quotes).
     :param config: resolved settings.
-    :returns: tags to add; the pipeline merges them with those of other plugins and drops
-        exact duplicates. Your plugin's name is added to ``provenance.tag``.
+    :returns: tags to add (None: no tags); the pipeline merges them with those of other
+        plugins and drops exact duplicates. Your plugin's name is added to
+        ``provenance.tag``, unless you return False: switched off, or nothing of your concern.
 
     Every implementation is called; an unexpected exception drops this article only.
     """

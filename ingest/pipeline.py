@@ -195,7 +195,10 @@ class Pipeline:
         seen = {(t.kind, t.value) for t in article.tags}
         for impl in self._impls("ingest_tag"):
             try:
-                tags: Iterable[Tag] = _call(impl, args) or ()
+                result = _call(impl, args)
+                if result is False:  # not this plugin's business: no mention in provenance
+                    continue
+                tags: Iterable[Tag] = result or ()
                 for tag in tags:
                     if (tag.kind, tag.value) not in seen:
                         seen.add((tag.kind, tag.value))

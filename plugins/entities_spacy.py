@@ -45,11 +45,11 @@ def ingest_add_settings(settings: Settings) -> None:
 
 
 @hookimpl
-def ingest_tag(article: Article, config: Config) -> list[Tag] | None:
+def ingest_tag(article: Article, config: Config) -> list[Tag] | bool | None:
     """People, places and organizations that the spaCy pipeline finds, with their counts."""
     value = str(config.get(SETTING) or "").strip()
     if not value:
-        return None
+        return False  # switched off: not in provenance either
     text = "\n\n".join(filter(None, (article.title, article.text)))[:_MAX_TEXT]
     if not text:
         return None

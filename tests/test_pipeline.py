@@ -317,3 +317,18 @@ def test_every_hookspec_is_documented_and_used_by_a_builtin_or_test(
 def test_make_article_fixture(make_article: Callable[..., Article]) -> None:
     article = make_article("Body.", title="T")
     assert (article.title, article.text, article.source.kind) == ("T", "Body.", "text")
+
+
+def test_a_tag_plugin_returning_false_stays_out_of_provenance(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    class Off:
+        @hookimpl
+        def ingest_tag(self, article: Article) -> bool:
+            return False
+
+    plugin_manager.register(Off(), name="off")
+    articles, errors = run(plugin_manager, "mem-1")
+    assert errors == []
+    assert "off" not in articles[0].provenance.tag
+    assert "entities" in articles[0].provenance.tag
