@@ -12,19 +12,15 @@ repository root::
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import resource
 import sys
 import tempfile
-import time
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import fastfeedparser
 import feedparser
 
+from benchmarks.forked import measure
 from ingest import Pipeline, get_plugin_manager
 from ingest.locations import parse_target
 
@@ -75,29 +71,6 @@ def run_ingest(feeds: list[Path]) -> int:
 def run_ingest_tagged(feeds: list[Path]) -> int:
     """``ingest run -o FILE`` with every built-in plugin, the tag stage included."""
     return _ingest(feeds, ())
-
-
-def measure(work: Callable[[list[Path]], int], feeds: list[Path]) -> tuple[int, float, float]:
-    """Run ``work`` in a forked child; return (entries, seconds, peak RSS MiB)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: measure, report, leave without running the parent's cleanup
-        os.close(read)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            started = time.perf_counter()
-            entries = work(feeds)
-            seconds = time.perf_counter() - started
-        os.write(write, json.dumps([entries, seconds]).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        report = pipe.read()
-    _, status, usage = os.wait4(pid, 0)
-    if not report or os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{work.__name__} failed in its child process")
-    entries, seconds = json.loads(report)
-    return entries, seconds, usage.ru_maxrss / 1024
 
 
 def main() -> None:

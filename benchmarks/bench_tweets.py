@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks.forked import measure
 from ingest import Pipeline, get_plugin_manager
 from ingest.locations import parse_target
 
@@ -109,38 +108,27 @@ def floor(path: Path) -> int:
     return count
 
 
+#: Plugins left out unless ``--tags``: what is measured is the posts source.
+BLOCKED = ["language", "entities", "entities_spacy", "quotes", "keywords"]
+
+
 def ingest(path: Path) -> int:
-    """What ``ingest run FILE -o out.jsonl`` does."""
+    """What ``ingest run FILE -o out.jsonl`` does (with the tag plugins off, by default)."""
     with tempfile.TemporaryDirectory() as tmp:
         target = parse_target(str(Path(tmp) / "out.jsonl"))
-        return Pipeline(get_plugin_manager()).run([f"tweets:{path}"], [target]).articles
-
-
-def measure(work: Callable[[Path], int], path: Path) -> tuple[int, float, float]:
-    """Run ``work(path)`` in a forked child: (items, seconds, peak RSS MiB)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        started = time.perf_counter()
-        items = work(path)
-        os.write(write, json.dumps([items, time.perf_counter() - started]).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        report = pipe.read()
-    _, status, usage = os.wait4(pid, 0)
-    if not report or os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{work.__name__} failed on {path}")
-    items, seconds = json.loads(report)
-    return items, seconds, usage.ru_maxrss / 1024
+        pm = get_plugin_manager(blocked=BLOCKED)
+        return Pipeline(pm).run([f"tweets:{path}"], [target]).articles
 
 
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,200", help="file sizes in MB (default 20,200)")
+    parser.add_argument("--tags", action="store_true", help="keep the tag plugins on")
     args = parser.parse_args()
+    if args.tags:
+        BLOCKED.clear()
+    get_plugin_manager()  # import every plugin module before forking
     if not CORPUS.is_dir():
         raise SystemExit(f"no tweet corpus at {CORPUS}")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,7 +12,8 @@ from __future__ import annotations
 import codecs
 import re
 
-_BOMS = (
+#: Byte-order marks and the codec each announces (UTF-32's first: it starts like UTF-16's).
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -77,7 +78,7 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         text = _strict(data, encoding)
         _check_controls(text)
         return text, encoding
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             text = _strict(data, name)
             _check_controls(text)

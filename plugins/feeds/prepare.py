@@ -8,18 +8,13 @@ import html.entities
 import re
 from dataclasses import dataclass, field
 
+from ingest.encoding import BOMS
+
 _DECLARATION_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _DOCTYPE_SUBSET_RE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
 _NAMED_ENTITY_RE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMPERSAND_RE = re.compile(rb"&(?![A-Za-z][A-Za-z0-9._-]*;|#[0-9]{1,7};|#x[0-9A-Fa-f]{1,6};)")
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 class Refused(ValueError):
@@ -53,7 +48,7 @@ def _decode(
     data: bytes, declared: str | None, http_charset: str | None
 ) -> tuple[str | bytes, str, list[str]]:
     """Return (text or untouched UTF-8 bytes, encoding, warnings)."""
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             return data.decode(name, "replace"), name, []
     warnings: list[str] = []

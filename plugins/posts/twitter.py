@@ -80,6 +80,11 @@ def _ctime(value: Any, post: Post) -> datetime | None:
         return parsed.value
 
 
+def _entity_texts(entities: Mapping[str, Any], group: str, field: str) -> list[str]:
+    """``[e[field] for e in entities[group]]``, for the entity lists of v1.1 and v2."""
+    return [jv.text(jv.obj(item).get(field)) or "" for item in jv.array(entities.get(group))]
+
+
 def _expand(text: str, urls: list[Any]) -> tuple[str, list[str]]:
     """t.co links replaced by where they lead; the expanded links."""
     links = []
@@ -184,15 +189,9 @@ def _v1(tweet: Mapping[str, Any]) -> Iterator[Post]:
     post.published = _ctime(tweet.get("created_at"), post)
     post.language = _language(tweet.get("lang"))
     post.links = [link for link in links if "/photo/" not in link and "/video/" not in link]
-    post.hashtags = [
-        jv.text(jv.obj(h).get("text")) or "" for h in jv.array(entities.get("hashtags"))
-    ]
-    post.mentions = [
-        jv.text(jv.obj(m).get("screen_name")) or "" for m in jv.array(entities.get("user_mentions"))
-    ]
-    post.cashtags = [
-        jv.text(jv.obj(s).get("text")) or "" for s in jv.array(entities.get("symbols"))
-    ]
+    post.hashtags = _entity_texts(entities, "hashtags", "text")
+    post.mentions = _entity_texts(entities, "user_mentions", "screen_name")
+    post.cashtags = _entity_texts(entities, "symbols", "text")
     post.media = [m for m in map(_v1_media, media) if m]
     post.counts = _counts(tweet)
     yield from _v1_relations(tweet, post)
@@ -273,15 +272,9 @@ def _v2(
     post.published, post.warnings = parsed.value, [parsed.warning] if parsed.warning else []
     post.language = _language(tweet.get("lang"))
     post.links = [link for link in links if "/photo/" not in link and "/video/" not in link]
-    post.hashtags = [
-        jv.text(jv.obj(h).get("tag")) or "" for h in jv.array(entities.get("hashtags"))
-    ]
-    post.mentions = [
-        jv.text(jv.obj(m).get("username")) or "" for m in jv.array(entities.get("mentions"))
-    ]
-    post.cashtags = [
-        jv.text(jv.obj(c).get("tag")) or "" for c in jv.array(entities.get("cashtags"))
-    ]
+    post.hashtags = _entity_texts(entities, "hashtags", "tag")
+    post.mentions = _entity_texts(entities, "mentions", "username")
+    post.cashtags = _entity_texts(entities, "cashtags", "tag")
     keys = jv.array(jv.obj(tweet.get("attachments")).get("media_keys"))
     post.media = [m for m in (_v2_media(media.get(jv.ident(k), {})) for k in keys) if m]
     post.counts = _counts(jv.obj(tweet.get("public_metrics")))

@@ -1,0 +1,37 @@
+"""Measuring a piece of work in a child forked from the benchmark process: every contender
+starts from the same parent (modules imported, files in the page cache), and the child's
+own peak memory comes from ``wait4``."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def measure(work: Callable[[T], int], argument: T) -> tuple[int, float, float]:
+    """Run ``work(argument)`` in a forked child: (items it reports, seconds, peak RSS MiB)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: measure, report, leave without running the parent's cleanup
+        os.close(read)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            started = time.perf_counter()
+            items = work(argument)
+            seconds = time.perf_counter() - started
+        os.write(write, json.dumps([items, seconds]).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        report = pipe.read()
+    _, status, usage = os.wait4(pid, 0)
+    if not report or os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{work.__name__} failed in its child process")
+    items, seconds = json.loads(report)
+    return items, seconds, usage.ru_maxrss / 1024
