@@ -16,6 +16,7 @@ import heapq
 import re
 from collections import Counter
 from functools import cache
+from operator import itemgetter
 
 import stopwordsiso
 
@@ -46,15 +47,12 @@ def ingest_add_settings(settings: Settings) -> None:
 
 
 @cache
-def _stopwords(language: str) -> frozenset[bytes]:
+def _skipped(language: str) -> frozenset[bytes]:
+    """The language's stop words, and the words that say little about a topic in any:
+    nationality adjectives, titles, weekdays and months."""
     words = stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else set()
-    return frozenset(w.encode("utf-8") for w in words or stopwordsiso.stopwords("en"))
-
-
-@cache
-def _not_keywords() -> frozenset[bytes]:
-    # Nationality adjectives, titles, weekdays and months say little about a topic.
-    return frozenset(w.encode("utf-8") for w in DEMONYMS | TITLES | NOT_ENTITIES)
+    dull = DEMONYMS | TITLES | NOT_ENTITIES
+    return frozenset(w.encode("utf-8") for w in (words or stopwordsiso.stopwords("en")) | dull)
 
 
 def _words(text: str) -> list[bytes]:
@@ -85,19 +83,15 @@ def keywords(
     words, not in ``exclude``), scored relative to the most frequent, in (0, 1]."""
     if count <= 0 or not text:
         return []
-    stop, dull = _stopwords(language), _not_keywords()
+    skip = _skipped(language)
     names = {w.encode("utf-8") for w in exclude}
     counts = Counter(_words(text))  # only the distinct words are looked at in Python
     candidates = [
         (word, n)
         for word, n in counts.items()
-        if n >= 2
-        and len(word) >= _MIN_LENGTH
-        and word not in stop
-        and word not in dull
-        and word not in names
+        if n >= 2 and len(word) >= _MIN_LENGTH and word not in skip and word not in names
     ]
-    best = heapq.nlargest(count, candidates, key=lambda item: item[1])
+    best = heapq.nlargest(count, candidates, key=itemgetter(1))
     return [(word.decode("utf-8"), round(n / best[0][1], 3)) for word, n in best]
 
 
