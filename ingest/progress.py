@@ -11,6 +11,10 @@ from ingest.errors import IngestError
 from ingest.pipeline import RunSummary
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 class Reporter:
     """Prints what a run does to ``stream`` (stderr).
 
@@ -50,8 +54,8 @@ class Reporter:
         elapsed = max(now - self._started, 1e-9)
         failures = summary.sources_failed + summary.items_failed + summary.targets_failed
         line = (
-            f"  {summary.sources} sources · {summary.articles} articles · "
-            f"{failures} failures · {summary.articles / elapsed:,.0f}/s"
+            f"  {_count(summary.sources, 'source')} · {_count(summary.articles, 'article')} · "
+            f"{_count(failures, 'failure')} · {summary.articles / elapsed:,.0f}/s"
         )
         self.stream.write("\r\x1b[2K" + line)
         self.stream.flush()
