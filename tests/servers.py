@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -80,6 +82,14 @@ def serve(routes: dict[str, Route]) -> Iterator[Server]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@cache
+def gzip_bomb() -> bytes:
+    """1 GiB of zeros, gzipped to about 1 MB (built once per test session)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = bytes(1024 * 1024)
+    return b"".join([*(packer.compress(zeros) for _ in range(1024)), packer.flush()])
 
 
 def dribble(prefix: bytes, every: float = 0.2) -> Iterator[bytes]:

@@ -29,6 +29,7 @@ from ingest.http import (
     ingest_add_settings,
 )
 from ingest.plugins import get_plugin_manager
+from tests.servers import gzip_bomb
 
 TEXT = "Council approves the budget after a long night. Ünïcödé stays intact.\n".encode() * 50
 ETAG = '"v1"'
@@ -170,18 +171,11 @@ ROUTES: dict[str, Callable[[_Handler, str], None]] = {
 }
 
 
-def _gzip_bomb() -> bytes:
-    """1 GiB of zeros, gzipped to about 1 MB."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = bytes(1024 * 1024)
-    return b"".join([*(packer.compress(zeros) for _ in range(1024)), packer.flush()])
-
-
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
     """The base URL of a local server running the routes above."""
     server = _Server(("127.0.0.1", 0), _Handler)
-    server.bomb = _gzip_bomb()
+    server.bomb = gzip_bomb()
     server.stopping = threading.Event()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

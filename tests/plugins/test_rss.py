@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import warnings
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from ingest import (
 from ingest.schema import article_errors
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
-from tests.servers import Reply, dribble, serve
+from tests.servers import Reply, dribble, gzip_bomb, serve
 
 FEEDS = SAMPLES / "feeds"
 
@@ -259,15 +258,9 @@ def test_hostile_files_end_in_one_clear_line(
 # -- over HTTP ------------------------------------------------------------------------
 
 
-def _bomb() -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = b"\0" * (1 << 20)
-    return b"".join(packer.compress(zeros) for _ in range(1024)) + packer.flush()
-
-
 def test_feeds_over_http() -> None:
     rss = (FEEDS / "harbour-news.rss").read_bytes()
-    bomb = _bomb()
+    bomb = gzip_bomb()
     xml = {"Content-Type": "application/rss+xml"}
     routes = {
         "/gzip.rss": lambda _: Reply(200, gzip.compress(rss), {**xml, "Content-Encoding": "gzip"}),
