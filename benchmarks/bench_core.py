@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import write_corpus
+from ingest.pipeline import STAGES as STAGE_NAMES
 
 FLOOR = r"""
 import json, os, sys
@@ -39,7 +40,8 @@ import json, sys
 from ingest import Pipeline, get_plugin_manager
 from ingest.locations import parse_target
 summary = Pipeline(get_plugin_manager()).run([sys.argv[1]], [parse_target(sys.argv[2])])
-print(json.dumps({"articles": summary.articles, "stages": summary.stage_seconds}))
+stages = dict(summary.stage_seconds, other=summary.seconds - sum(summary.stage_seconds.values()))
+print(json.dumps({"articles": summary.articles, "stages": stages}))
 """
 
 
@@ -100,11 +102,14 @@ def main() -> None:
             f"{r['ingest_rate'] / r['floor_rate']:>10.3f}x"
         )
     print("\nseconds per stage (in-process run, summed over articles):")
-    print(f"{'articles':>9} " + " ".join(f"{s:>8}" for s in ("fetch", "clean", "tag", "export")))
+    stages = [*STAGE_NAMES, "other"]
+    print(f"{'articles':>9} " + " ".join(f"{s:>8}" for s in stages) + f" {'tag share':>9}")
     for r in rows:
+        total = sum(r[f"stage_{s}"] for s in stages)
         print(
             f"{r['size']:>9,} "
-            + " ".join(f"{r[f'stage_{s}']:>8.2f}" for s in ("fetch", "clean", "tag", "export"))
+            + " ".join(f"{r[f'stage_{s}']:>8.2f}" for s in stages)
+            + f" {r['stage_tag'] / total:>9.0%}"
         )
     if len(rows) > 1:
         growth = rows[-1]["ingest_mb"] - rows[0]["ingest_mb"]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -34,8 +34,11 @@ from ingest.locations import Source, Target, iter_sources
 from ingest.model import Article, Relation, Tag, word_count
 from ingest.seen import SeenItems
 
-STAGES = ("fetch", "clean", "tag", "export")
+#: Timed parts of a run: finding the sources and sniffing their kinds, then the hook stages.
+#: What is left of ``RunSummary.seconds`` is bookkeeping: duplicate checks, progress, closing.
+STAGES = ("discover", "fetch", "clean", "tag", "export")
 _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -103,6 +106,19 @@ def _first_sighting(article: Article, versions: SeenItems, summary: RunSummary) 
         summary.updates += 1
     versions.put(key, digest)
     return True
+
+
+def _timed(sources: Iterator[_T], stage_seconds: dict[str, float]) -> Iterator[_T]:
+    """``sources``, with the time spent producing each item added to ``"discover"``."""
+    while True:
+        tick = time.perf_counter()
+        try:
+            item = next(sources)
+        except StopIteration:
+            stage_seconds["discover"] += time.perf_counter() - tick
+            return
+        stage_seconds["discover"] += time.perf_counter() - tick
+        yield item
 
 
 def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
@@ -258,7 +274,7 @@ class Pipeline:
         # called for every article, and re-reading pluggy's lists each time costs.
         self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
         try:
-            for source in self.sources(locations, kind):
+            for source in _timed(self.sources(locations, kind), summary.stage_seconds):
                 summary.sources += 1
                 if isinstance(source, SourceError):
                     summary.sources_failed += 1

@@ -58,7 +58,10 @@ def _clean(word: str) -> str:
 def _title_before(before: str) -> bool:
     """Whether the word right before a name is a title ("spokesperson", "Dr.") and not the
     end of the previous sentence ("… the new director. Police said")."""
-    last = before.rstrip().rsplit(" ", 1)[-1]
+    before = before.rstrip()
+    if not before:
+        return False
+    last = before.rsplit(None, 1)[-1]
     if (
         last.endswith((".", "!", "?", ";", ":", "”", '"'))
         and last.lower() not in _TITLE_ABBREVIATIONS
@@ -70,7 +73,9 @@ def _title_before(before: str) -> bool:
 def _is_title(word: str) -> bool:
     """ "President", "spokesperson", "Secretary-General"."""
     lowered = word.lower().strip(",.;:")
-    return lowered in TITLES or any(part in TITLES for part in lowered.split("-"))
+    if lowered in TITLES:
+        return True
+    return "-" in lowered and any(part in TITLES for part in lowered.split("-"))
 
 
 def _is_name_word(word: str) -> bool:

