@@ -2,11 +2,13 @@
 :func:`main` is the console script. Commands stay thin; the work is in :mod:`ingest.pipeline`.
 
 Exit codes: 0 ok, 1 some sources, items or targets failed (the rest is exported),
-2 interrupted, 3 internal error or broken plugin, 4 usage error.
+2 interrupted, 3 internal error or broken plugin, 4 usage error, 5 the state is in use by
+another run (after ``--lock-timeout``).
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 import traceback
@@ -19,16 +21,37 @@ import typer
 import typer.exceptions
 
 from ingest._version import __version__
+from ingest.cli_state import (
+    DEFAULT_LOCK_TIMEOUT,
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigOption,
+    LockTimeoutOption,
+    StateOption,
+    add_state_commands,
+    plan,
+    run_on_state,
+)
 from ingest.config import parse_assignments
 from ingest.errors import IngestError, PluginLoadError, UsageError
 from ingest.langtags import bcp47
 from ingest.locations import parse_target
+from ingest.lock import LockTimeout
 from ingest.pipeline import Pipeline
 from ingest.plugins import DISABLE_ENV, describe_plugins, get_plugin_manager
 from ingest.progress import Reporter
 from ingest.schema import ARTICLE_SCHEMA, validate_lines
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 4
+
+class LogFormat(enum.StrEnum):
+    """``--log-format``."""
+
+    text = "text"
+    json = "json"
 
 
 @dataclass
@@ -99,6 +122,7 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
 
     _add_run(app, pm, opts)
     _add_info_commands(app, pm)
+    add_state_commands(app, pm)
     pm.hook.ingest_register_commands(app=app)
     return app
 
@@ -145,22 +169,90 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         quiet: Annotated[
             bool, typer.Option("-q", "--quiet", help="No summary line, no progress.")
         ] = False,
+        config: ConfigOption = None,
+        source: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--source", metavar="NAME", help="Run only this source of the config (repeatable)."
+            ),
+        ] = None,
+        state: StateOption = None,
+        lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Fetch every source now, whatever its interval or backoff."
+            ),
+        ] = False,
+        log_format: Annotated[
+            LogFormat, typer.Option(help="Errors and the summary as text lines or JSON lines.")
+        ] = LogFormat.text,
+        verbose: Annotated[
+            bool,
+            typer.Option("-v", "--verbose", help="Print the summary even when nothing failed."),
+        ] = False,
     ) -> None:
-        """Read LOCATIONS, normalize every item, and export article JSON."""
-        if not locations:
+        """Read LOCATIONS (or the sources of -c ingest.toml), normalize every item, and
+        export article JSON.
+
+        With -c or --state the run is incremental: only new and changed articles are
+        exported, each exactly once per target, and nothing is printed unless something
+        failed (or -v)."""
+        stateful = config is not None or state is not None
+        if not locations and not stateful:
             raise _usage(UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"))
         try:
             values = parse_assignments(set_ or [])
             if language is not None:
                 values["language.only"] = _language_codes(language)
-            pipeline = Pipeline(pm, values)
-            targets = [parse_target(spec) for spec in output or ["-"]]
+            if stateful:
+                run_plan = plan(
+                    config,
+                    state,
+                    locations=locations or [],
+                    outputs=output or [],
+                    names=source or [],
+                    values=values,
+                )
+            else:
+                pipeline = Pipeline(pm, values)
+                targets = [parse_target(spec) for spec in output or ["-"]]
         except UsageError as exc:
             raise _usage(exc) from None
-        reporter = Reporter(progress=sys.stderr.isatty() and not quiet, debug=opts.debug)
+        reporter = Reporter(
+            progress=sys.stderr.isatty() and not quiet,
+            debug=opts.debug,
+            log_format=log_format.value,
+        )
+        if stateful:
+            try:
+                code = run_on_state(
+                    pm,
+                    run_plan,
+                    reporter,
+                    lock_timeout=lock_timeout,
+                    force=force,
+                    verbose=verbose,
+                    quiet=quiet,
+                )
+            except UsageError as exc:
+                raise _usage(exc) from None
+            except LockTimeout as exc:
+                reporter.error(exc)
+                raise typer.Exit(EXIT_LOCKED) from None
+            except KeyboardInterrupt:
+                reporter.notice(
+                    "interrupted; what was committed stays, the rest is redone next run"
+                )
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise typer.Exit(code)
         try:
             summary = pipeline.run(
-                locations, targets, kind=kind, on_error=reporter.error, on_progress=reporter.update
+                locations or [],
+                targets,
+                kind=kind,
+                on_error=reporter.error,
+                on_progress=reporter.update,
             )
         except UsageError as exc:
             raise _usage(exc) from None

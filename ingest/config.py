@@ -1,7 +1,7 @@
 """Settings that plugins declare and users set.
 
 Plugins declare their keys in ``ingest_add_settings`` (namespaced by plugin: ``text.encoding``);
-users set them with ``--set KEY=VALUE`` (and, later, a config file). Unknown keys and values of
+users set them with ``--set KEY=VALUE`` or in ``ingest.toml``. Unknown keys and values of
 the wrong type are usage errors, caught before anything is read.
 """
 
@@ -58,7 +58,18 @@ class Settings:
 
 
 def _convert(setting: Setting, raw: Any) -> Any:
-    if not isinstance(raw, str) or setting.type is str:
+    if not isinstance(raw, str):  # a typed value, from a config file
+        wanted = setting.type
+        if isinstance(raw, wanted) and not (isinstance(raw, bool) and wanted is not bool):
+            return raw
+        if wanted is float and isinstance(raw, int) and not isinstance(raw, bool):
+            return float(raw)
+        if wanted is str and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return str(raw)
+        raise UsageError(
+            f"setting {setting.name}: expected {wanted.__name__}, got {type(raw).__name__} {raw!r}"
+        )
+    if setting.type is str:
         return raw
     if setting.type is bool:
         lowered = raw.strip().lower()

@@ -37,12 +37,16 @@ class SourceError(IngestError):
 
     :param location: the source as the user named it, with its kind when known (``rss:feed.xml``).
     :param reason: one line saying what is wrong, without the location.
+    :param raw: for one bad item yielded by a fetch plugin, the item as read (capped).
     """
 
-    def __init__(self, location: str, reason: str) -> None:
+    def __init__(self, location: str, reason: str, *, raw: bytes | None = None) -> None:
         super().__init__(f"{location}: {reason}")
         self.location = location
         self.reason = reason
+        #: The bad item's bytes, when one item of a source failed (a broken line): runs on
+        #: state keep it as a dead letter.
+        self.raw = raw
 
 
 class ExportError(IngestError):

@@ -23,10 +23,27 @@ class Exporter(ABC):
 
     #: How the target was named on the command line, for messages.
     label: str = ""
+    #: True when the exporter can serve runs on state (``-c``/``--state``): it implements
+    #: :meth:`recover` and :meth:`checkpoint`, so that across runs, kills included, its
+    #: target holds each article exactly once. The ``ingest_export`` hook sees
+    #: ``target.incremental`` set when such an exporter is wanted: append, do not replace.
+    incremental: bool = False
 
     @abstractmethod
     def write(self, article: Article) -> None:
         """Write one article."""
+
+    def recover(self, checkpoint: str | None) -> str | None:
+        """Called once, before any write of a run on state, with what :meth:`checkpoint`
+        returned at the last commit (None the first time): undo whatever was written after
+        it, by a run that was killed. Return a line to tell the user, or None."""
+        return None
+
+    def checkpoint(self) -> str | None:
+        """Make every article written so far durable, and return what :meth:`recover` needs
+        to come back to this point (a file length; None when writes are idempotent upserts).
+        The ledger records it in the same transaction as the articles it covers."""
+        raise NotImplementedError(f"{type(self).__name__} does not support runs on state")
 
     def close(self) -> None:  # noqa: B027 - optional hook with a sensible default
         """Finish: make everything written visible and durable."""

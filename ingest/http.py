@@ -26,7 +26,9 @@ import pluggy
 
 from ingest._version import __version__
 from ingest.config import Config, Settings
+from ingest.errors import SourceError
 from ingest.hookspecs import PROJECT
+from ingest.locations import Source
 
 # The same marker as ``ingest.hookimpl``; made here so that core modules may import this one
 # while ``ingest/__init__.py`` is still initializing.
@@ -102,6 +104,29 @@ class HttpResponse:
         return None
 
 
+@dataclass(slots=True)
+class HttpState:
+    """A source's HTTP memory across runs: the validators sent with the next fetch, and what
+    that fetch learned. Runs on state attach one to ``Source.http``; :func:`fetch_source`
+    sends and updates it, and the ledger keeps it once the source's articles are committed."""
+
+    #: Validators from the last successful fetch, sent as If-None-Match/If-Modified-Since.
+    etag: str | None = None
+    last_modified: str | None = None
+    #: The status of the last response (2xx, 304 or the error status); None before any.
+    status: int | None = None
+    #: True when the server answered 304: nothing changed, nothing to read.
+    not_modified: bool = False
+    #: Where a permanent redirect (301/308) said the source now lives.
+    moved_to: str | None = None
+    #: ``Cache-Control: max-age`` (or ``Expires``) of the response, in seconds.
+    max_age: float | None = None
+    #: ``Retry-After`` of a 429/503 answer, in seconds.
+    retry_after: float | None = None
+    #: Body bytes received (decompressed), for status and benchmarks.
+    received: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class _Limits:
     max_bytes: int
@@ -140,6 +165,57 @@ def fetch_with_config(
         last_modified=last_modified,
         accept=accept,
     )
+
+
+def fetch_source(source: Source, config: Config, *, accept: str | None = None) -> HttpResponse:
+    """Fetch a URL source with the ``http.*`` settings, conditionally when ``source.http``
+    holds validators, and record what the response said in ``source.http``.
+
+    :returns: the response; ``response.not_modified`` means the caller has nothing to read.
+    :raises SourceError: any failure, as one line naming the source.
+    """
+    state = source.http
+    try:
+        response = fetch_with_config(
+            source.location,
+            config,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+            accept=accept,
+        )
+    except HttpError as exc:
+        if state is not None:
+            state.status, state.retry_after = exc.status, exc.retry_after
+        raise SourceError(source.label(), exc.reason) from None
+    if state is not None:
+        state.status = response.status
+        state.not_modified = response.not_modified
+        state.moved_to = response.permanent_redirect
+        state.max_age = _max_age(response.headers)
+        state.received = len(response.content)
+        # A 304 may carry fresher validators; a 200 without them means: do not send old ones.
+        if response.etag or not response.not_modified:
+            state.etag = response.etag
+        if response.last_modified or not response.not_modified:
+            state.last_modified = response.last_modified
+    return response
+
+
+def _max_age(headers: Mapping[str, str]) -> float | None:
+    """Seconds the response may be reused: ``Cache-Control: max-age``, else ``Expires``."""
+    control = headers.get("cache-control", "").lower()
+    for directive in control.split(","):
+        name, _, value = directive.strip().partition("=")
+        if name in ("no-cache", "no-store"):
+            return None
+        if name == "max-age" and value.strip().strip('"').isdigit():
+            return float(value.strip().strip('"'))
+    expires = headers.get("expires")
+    if expires:
+        seconds = _retry_after(expires)
+        if seconds is not None:
+            return seconds
+    return None
 
 
 def _setting(config: Config, name: str, default: Any) -> Any:

@@ -14,9 +14,12 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.errors import SourceError, UsageError
+
+if TYPE_CHECKING:
+    from ingest.http import HttpState
 
 HEAD_BYTES = 4096
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
@@ -40,6 +43,9 @@ class Source:
     name: str | None = None
     #: Per-source options from the config file.
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: HTTP validators and what the last fetch learned, in runs on state (see
+    #: :func:`ingest.http.fetch_source`); None in one-off runs.
+    http: HttpState | None = field(default=None, compare=False)
 
     @property
     def is_stdin(self) -> bool:
@@ -66,6 +72,8 @@ class Target:
     location: str
     #: The target as the user wrote it.
     spec: str = ""
+    #: Set for runs on state: the exporter must append and support checkpoints.
+    incremental: bool = False
 
     def label(self) -> str:
         """The target as the user wrote it, for messages."""

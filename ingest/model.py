@@ -181,6 +181,8 @@ class Article:
     id: str = ""
     id_basis: str = ""
     content_hash: str = ""
+    #: 1, then one more each time the article comes back with a new content hash.
+    version: int = 1
     schema_version: int = SCHEMA_VERSION
 
     def describe(self) -> str:
@@ -266,6 +268,7 @@ def to_json(article: Article) -> dict[str, Any]:
         "relations": [{"kind": r.kind, "id": r.id} for r in article.relations],
         "metrics": dict(article.metrics),
         "content_hash": article.content_hash,
+        "version": article.version,
         "warnings": list(article.warnings),
         "provenance": provenance,
         "extra": article.extra,
@@ -319,6 +322,7 @@ def from_json(data: dict[str, Any]) -> Article:
         relations=[Relation(r["kind"], r["id"]) for r in data.get("relations", [])],
         metrics=dict(data.get("metrics", {})),
         content_hash=data.get("content_hash", ""),
+        version=data.get("version", 1),
         warnings=list(data.get("warnings", [])),
         provenance=Provenance(
             ingest=prov.get("ingest", ""),

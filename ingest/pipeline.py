@@ -8,12 +8,14 @@ handling, and so that ``provenance`` records which plugins ran.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
 import pluggy
 
 from ingest import memory
@@ -31,7 +33,7 @@ from ingest.errors import (
 from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import Source, Target, iter_sources
-from ingest.model import Article, Relation, Tag, word_count
+from ingest.model import Article, Markup, Relation, Tag, from_json, to_json, word_count
 from ingest.seen import SeenItems
 
 #: Timed parts of a run: finding the sources and sniffing their kinds, then the hook stages.
@@ -55,6 +57,16 @@ class RunSummary:
     filtered: int = 0
     items_failed: int = 0
     targets_failed: int = 0
+    #: Runs on state: articles already delivered with the same content, skipped.
+    unchanged: int = 0
+    #: Runs on state: sources whose server answered 304 Not Modified.
+    not_modified: int = 0
+    #: Runs on state: sources left alone because their interval or backoff is not over.
+    not_due: int = 0
+    #: Runs on state: articles a target missed in an earlier run, delivered now.
+    redelivered: int = 0
+    #: Runs on state: failed items kept as dead letters.
+    dead_letters: int = 0
     seconds: float = 0.0
     #: Seconds spent in each stage, summed over all articles.
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
@@ -72,6 +84,14 @@ class RunSummary:
         ]
         if self.updates:
             parts[-1] += f" ({self.updates} as updates)"
+        if self.redelivered:
+            parts[-1] += f" (+{self.redelivered} redelivered)"
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        if self.not_modified:
+            parts.append(f"{self.not_modified} not modified")
+        if self.not_due:
+            parts.append(f"{self.not_due} not due")
         if self.filtered:
             parts.append(f"{self.filtered} filtered out")
         if self.duplicates:
@@ -85,6 +105,8 @@ class RunSummary:
 
 #: Called with every error the run recovers from; the CLI prints one line for each.
 ErrorHandler = Callable[[IngestError], None]
+#: Called for an item a stage failed on, in runs on state: (stage, plugin, error, raw item).
+DeadLetterHandler = Callable[[str, "str | None", IngestError, "bytes | None"], None]
 #: Called after each exported article, with the running summary.
 ProgressHandler = Callable[[RunSummary], None]
 
@@ -97,14 +119,15 @@ def _first_sighting(article: Article, versions: SeenItems, summary: RunSummary) 
     """False for an item already exported in this run (two paths to one file, an entry that
     two feeds share); a changed version under a known id is exported as ``update_of``."""
     key, digest = bytes.fromhex(article.id[:16]), bytes.fromhex(article.content_hash[:16])
-    previous = versions.get(key)
-    if previous == digest:
+    previous = versions.get(key)  # the digest, then the version as one byte
+    if previous is not None and previous[:8] == digest:
         summary.duplicates += 1
         return False
     if previous is not None:
+        article.version = previous[8] + 1
         article.relations.append(Relation("update_of", article.id))
         summary.updates += 1
-    versions.put(key, digest)
+    versions.put(key, digest + bytes((min(article.version, 255),)))
     return True
 
 
@@ -137,6 +160,7 @@ class Pipeline:
         self.pm = pm
         self.settings = Settings()
         pm.hook.ingest_add_settings(settings=self.settings)
+        self.values = dict(values or {})
         self.config = Config(self.settings, values)
         self._impl_cache: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
         self._frozen: dict[str, list[pluggy.HookImpl]] | None = None
@@ -147,6 +171,20 @@ class Pipeline:
                         f"plugin {impl.plugin_name!r}: wrapper implementations of {hook} are "
                         "not supported; order it with tryfirst/trylast instead"
                     )
+
+    @contextlib.contextmanager
+    def configured(self, values: Mapping[str, Any]) -> Iterator[Config]:
+        """Within the block, stage hooks get ``values`` over the pipeline's own (one source's
+        settings from ``ingest.toml``)."""
+        if not values:
+            yield self.config
+            return
+        saved = self.config
+        self.config = Config(self.settings, {**self.values, **values})
+        try:
+            yield self.config
+        finally:
+            self.config = saved
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # get_hookimpls() lists in registration order with tryfirst last; calls go in reverse.
@@ -321,6 +359,21 @@ class Pipeline:
     def _articles(
         self, source: Source, summary: RunSummary, on_error: ErrorHandler
     ) -> Iterator[Article]:
+        return self.items(source, summary, on_error)
+
+    def items(
+        self,
+        source: Source,
+        summary: RunSummary,
+        on_error: ErrorHandler,
+        keep: DeadLetterHandler | None = None,
+    ) -> Iterator[Article]:
+        """Fetch ``source`` and yield its articles cleaned, identified and tagged.
+
+        Errors go to ``on_error`` and are counted in ``summary``; the source goes on after a
+        bad item. With ``keep``, each failed item is also handed over with its raw form (the
+        bytes a fetch plugin read, or the article as fetched, before any clean plugin).
+        """
         stages = summary.stage_seconds
         fetched = datetime.now(UTC).replace(microsecond=0)
         plugin = "?"
@@ -332,10 +385,13 @@ class Pipeline:
                 if isinstance(article, SourceError):  # one unreadable item; the rest go on
                     summary.items_failed += 1
                     on_error(article)
+                    if keep is not None:
+                        keep("fetch", plugin, article, article.raw)
                     tick = time.perf_counter()
                     continue
                 if article.fetched is None:
                     article.fetched = fetched
+                raw = snapshot(article) if keep is not None else None
                 try:
                     self.process(article, plugin, stages)
                 except Skip:
@@ -343,6 +399,8 @@ class Pipeline:
                 except PluginHookError as exc:
                     summary.items_failed += 1
                     on_error(exc)
+                    if keep is not None and raw is not None:
+                        keep(exc.stage, exc.plugin, exc, raw_article(raw))
                 else:
                     yield article
                 tick = time.perf_counter()
@@ -374,3 +432,47 @@ class Pipeline:
                 on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
         summary.articles += 1
         summary.stage_seconds["export"] += time.perf_counter() - tick
+
+
+def snapshot(article: Article) -> Article:
+    """A copy of a raw article that the clean and tag stages will not change: its lists and
+    dicts are copied (plugins change those in place)."""
+    return replace(
+        article,
+        authors=list(article.authors),
+        tags=list(article.tags),
+        quotes=list(article.quotes),
+        embeds=list(article.embeds),
+        media=list(article.media),
+        links=list(article.links),
+        relations=list(article.relations),
+        metrics=dict(article.metrics),
+        warnings=list(article.warnings),
+        provenance=replace(article.provenance, clean=[], tag=[]),
+        extra={k: dict(v) if isinstance(v, dict) else v for k, v in article.extra.items()},
+        markup=replace(article.markup) if article.markup else None,
+    )
+
+
+def raw_article(article: Article) -> bytes:
+    """A raw (not yet cleaned) article as JSON, markup included: a dead letter's item."""
+    markup = article.markup
+    return orjson.dumps(
+        {
+            "article": to_json(article),
+            "markup": None
+            if markup is None
+            else {"body": markup.body, "summary": markup.summary, "base_url": markup.base_url},
+            "url_is_identity": article.url_is_identity,
+        }
+    )
+
+
+def article_from_raw(raw: bytes) -> Article:
+    """The inverse of :func:`raw_article`."""
+    data = orjson.loads(raw)
+    article = from_json(data["article"])
+    if data.get("markup"):
+        article.markup = Markup(**data["markup"])
+    article.url_is_identity = bool(data.get("url_is_identity", True))
+    return article

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import traceback
+from datetime import UTC, datetime
 from typing import TextIO
 
 from ingest.errors import IngestError
 from ingest.pipeline import RunSummary
+
+
+def _fields(exc: IngestError) -> dict[str, object]:
+    """The structured parts of an error, for ``--log-format json``."""
+    fields: dict[str, object] = {"error": type(exc).__name__}
+    for name in ("location", "target", "stage", "plugin", "item", "reason"):
+        value = getattr(exc, name, None)
+        if value is not None:
+            fields[name] = value
+    return fields
 
 
 def _count(n: int, noun: str) -> str:
@@ -25,10 +37,16 @@ class Reporter:
     INTERVAL = 0.1
 
     def __init__(
-        self, stream: TextIO | None = None, *, progress: bool = False, debug: bool = False
+        self,
+        stream: TextIO | None = None,
+        *,
+        progress: bool = False,
+        debug: bool = False,
+        log_format: str = "text",
     ):
         self.stream = stream or sys.stderr
-        self.progress = progress
+        self.json = log_format == "json"
+        self.progress = progress and not self.json
         self.debug = debug
         self._started = time.perf_counter()
         self._last_draw = 0.0
@@ -37,6 +55,9 @@ class Reporter:
     def error(self, exc: IngestError) -> None:
         """One line for a recovered error (plus its traceback under ``--debug``)."""
         self._clear()
+        if self.json:
+            self._event("error", "error", str(exc), **_fields(exc))
+            return
         print(f"error: {exc}", file=self.stream)
         if self.debug:
             cause = exc.__cause__ or exc
@@ -64,14 +85,49 @@ class Reporter:
     def finish(self, summary: RunSummary, *, quiet: bool = False) -> None:
         """Clear the status line and print the summary line (unless ``quiet``)."""
         self._clear()
-        if not quiet:
+        if self.json:
+            counts = {
+                name: getattr(summary, name)
+                for name in (
+                    *("sources", "sources_failed", "articles", "updates", "unchanged"),
+                    *("not_modified", "not_due", "redelivered", "duplicates", "filtered"),
+                    *("items_failed", "targets_failed", "dead_letters"),
+                )
+            }
+            level = "error" if summary.failed else "info"
+            self._event(level, "summary", summary.line(), **counts, seconds=summary.seconds)
+        elif not quiet:
             print(f"ingest: {summary.line()}", file=self.stream)
             self.stream.flush()
+
+    def notice(self, message: str) -> None:
+        """A line worth telling that is not an error (a target rolled back, a source moved)."""
+        self._clear()
+        if self.json:
+            self._event("warning", "notice", message)
+            return
+        print(f"ingest: {message}", file=self.stream)
+        self.stream.flush()
+
+    def _event(self, level: str, event: str, message: str, **fields: object) -> None:
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "level": level,
+            "event": event,
+            "message": message,
+            **fields,
+        }
+        print(json.dumps(record, ensure_ascii=False), file=self.stream)
+        self.stream.flush()
 
     def interrupted(self) -> None:
         """Say that the run was interrupted and its targets were left as they were."""
         self._clear()
-        print("ingest: interrupted; targets left as they were before this run", file=self.stream)
+        message = "interrupted; targets left as they were before this run"
+        if self.json:
+            self._event("error", "interrupted", message)
+            return
+        print(f"ingest: {message}", file=self.stream)
 
     def _clear(self) -> None:
         if self._drawn:

@@ -32,6 +32,13 @@ def _object(properties: dict[str, Any], *, required: list[str] | None = None) ->
 
 _AUTHOR = _object({"name": _NULLABLE_STRING, "handle": _NULLABLE_STRING, "url": _NULLABLE_STRING})
 
+_TOP_LEVEL_REQUIRED = (
+    *("schema_version", "id", "id_basis", "url", "source", "title", "summary", "text"),
+    *("authors", "published", "updated", "fetched", "language", "tags", "quotes", "embeds"),
+    *("media", "links", "relations", "metrics", "content_hash", "warnings", "provenance"),
+    "extra",
+)
+
 ARTICLE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": f"https://ingest.invalid/schema/article/v{SCHEMA_VERSION}.json",
@@ -123,6 +130,12 @@ ARTICLE_SCHEMA: dict[str, Any] = {
                 "additionalProperties": {"type": "integer", "minimum": 0},
             },
             "content_hash": _HEX_ID,
+            "version": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "1, then one more each time the article is exported again with a "
+                "new content hash (with an update_of relation); optional in older records.",
+            },
             "warnings": {"type": "array", "items": {"type": "string"}},
             "provenance": _object(
                 {
@@ -139,7 +152,8 @@ ARTICLE_SCHEMA: dict[str, Any] = {
                 "description": "Plugin-namespaced extras: one object per plugin name.",
                 "additionalProperties": {"type": "object"},
             },
-        }
+        },
+        required=[*_TOP_LEVEL_REQUIRED],
     ),
 }
 

@@ -33,6 +33,9 @@ class JsonArrayExporter(FileExporter):
 class DirectoryExporter(Exporter):
     """``DIR/<id>.json`` per article; an article seen again overwrites its own file."""
 
+    # Each file is written atomically and fsynced: writes are idempotent upserts by id.
+    incremental = True
+
     def __init__(self, directory: Path) -> None:
         if directory.exists() and not directory.is_dir():
             raise UsageError(f"dir:{directory}: exists and is not a directory")
@@ -43,6 +46,10 @@ class DirectoryExporter(Exporter):
         """Write ``<id>.json`` atomically."""
         content = json.dumps(to_json(article), ensure_ascii=False, indent=2) + "\n"
         write_atomic(self.directory / f"{article.id}.json", content)
+
+    def checkpoint(self) -> None:
+        """Nothing to do: every file was made durable as it was written."""
+        return
 
 
 @hookimpl

@@ -1,17 +1,22 @@
 """JSON Lines export: ``-`` (stdout, the default), ``out.jsonl`` or ``jsonl:PATH``.
 
-A file target is written beside its destination and moved into place when the run ends,
-so a crash leaves the previous file whole.
+A one-off run writes the file beside its destination and moves it into place when the run
+ends, so a crash leaves the previous file whole. A run on state (``ingest run -c``) appends
+instead: every checkpoint fsyncs the file and the ledger records its length, and the next run
+first cuts off anything written after that length by a run that was killed, so each article
+is in the file exactly once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest import Article, Config, Exporter, FileExporter, Target, hookimpl
+from ingest import Article, Config, Exporter, FileExporter, Target, UsageError, hookimpl
 from ingest.model import dumps, dumps_bytes
 
 
@@ -43,6 +48,59 @@ class JsonLinesFileExporter(FileExporter):
         self.stream.write(dumps(article) + "\n")
 
 
+class AppendingJsonLinesExporter(Exporter):
+    """A JSON Lines file that runs on state append to; see the module docstring."""
+
+    incremental = True
+
+    def __init__(self, path: Path) -> None:
+        if path.is_dir():
+            raise UsageError(f"{path}: is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.stream = path.open("ab")
+
+    def recover(self, checkpoint: str | None) -> str | None:
+        """Truncate to the committed length; a file replaced or cut since is left alone."""
+        if checkpoint is None:
+            return None
+        committed = json.loads(checkpoint)
+        stat = os.fstat(self.stream.fileno())
+        if stat.st_ino != committed["inode"] or stat.st_size < committed["length"]:
+            # Rotated (logrotate) or cut by someone else: ours is gone; append to this one.
+            return f"{self.path} was replaced or shortened since the last run; appending to it"
+        extra = stat.st_size - committed["length"]
+        if extra == 0:
+            return None
+        os.truncate(self.stream.fileno(), committed["length"])
+        return (
+            f"{self.path}: removed {extra:,} bytes an interrupted run wrote after its last "
+            "commit; those articles are delivered again now"
+        )
+
+    def write(self, article: Article) -> None:
+        """Append one line."""
+        self.stream.write(dumps_bytes(article) + b"\n")
+
+    def checkpoint(self) -> str:
+        """Flush and fsync; the committed length and the file's inode."""
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        stat = os.fstat(self.stream.fileno())
+        return json.dumps({"length": stat.st_size, "inode": stat.st_ino})
+
+    def close(self) -> None:
+        """Flush, fsync and close."""
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+
+    def abort(self) -> None:
+        """Close; the next run cuts what was written after the last checkpoint."""
+        with contextlib.suppress(OSError):
+            self.stream.close()
+
+
 @hookimpl
 def ingest_export(target: Target, config: Config) -> Exporter | None:
     """Claim ``jsonl`` targets."""
@@ -50,4 +108,6 @@ def ingest_export(target: Target, config: Config) -> Exporter | None:
         return None
     if target.location == "-":
         return StdoutExporter()
+    if target.incremental:
+        return AppendingJsonLinesExporter(Path(target.location))
     return JsonLinesFileExporter(Path(target.location))

@@ -27,7 +27,7 @@ from ingest import (
     hookimpl,
 )
 from ingest.dates import parse_date
-from ingest.http import HttpError, fetch_with_config
+from ingest.http import fetch_source
 from ingest.identity import resolve_url
 from ingest.langtags import bcp47
 from ingest.locations import read_bytes
@@ -101,16 +101,16 @@ class _Loaded:
     url: str | None
     headers: Mapping[str, str]
     charset: str | None
+    not_modified: bool = False
 
 
 def _load(source: Source, config: Config) -> _Loaded:
     if not source.is_url:
         return _Loaded(read_bytes(source, config.get("rss.max_bytes")), None, {}, None)
-    try:
-        response = fetch_with_config(source.location, config, accept=_ACCEPT)
-    except HttpError as exc:
-        raise SourceError(source.label(), exc.reason) from None
-    return _Loaded(response.content, response.url, response.headers, response.charset)
+    response = fetch_source(source, config, accept=_ACCEPT)
+    return _Loaded(
+        response.content, response.url, response.headers, response.charset, response.not_modified
+    )
 
 
 def _parse(loaded: _Loaded, label: str) -> Feed:
@@ -156,6 +156,8 @@ def _parse_xml(loaded: _Loaded, label: str) -> Feed:
 def _articles(source: Source, config: Config) -> Iterator[Article]:
     label = source.label()
     loaded = _load(source, config)
+    if loaded.not_modified:  # a conditional GET answered 304: nothing new since last time
+        return
     feed = _parse(loaded, label)
     if not feed.entries and feed.warnings:
         raise SourceError(label, f"no entries could be read ({feed.warnings[0]})")

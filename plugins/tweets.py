@@ -9,10 +9,13 @@ error line naming the file and line (or record number); the other records go on.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ingest import Article, Config, Settings, Source, SourceError, hookimpl
 from ingest.encoding import NotText, decode_text
@@ -116,7 +119,15 @@ def _posts(value: Any, source: Source, where: str) -> Iterator[Article | SourceE
         for post in _classify(value):
             yield make_post(post, source)
     except NotAPost as exc:
-        yield SourceError(where, str(exc))
+        yield SourceError(where, str(exc), raw=_raw(value))
+
+
+def _raw(value: Any) -> bytes:
+    """The record as JSON, for the dead letter of a run on state."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer wider than 64 bits
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 def _classify(value: Any) -> Iterator[Post]:

@@ -119,7 +119,7 @@ def _lines(
             try:
                 yield Record(_loads(line), number)
             except ValueError as exc:
-                yield SourceError(f"{label}:{number}", str(exc))
+                yield SourceError(f"{label}:{number}", str(exc), raw=line)
         number += 1
 
 

@@ -1,0 +1,428 @@
+"""The command line of runs on state: ``ingest run -c``/``--state``, ``ingest status`` and
+``ingest dead-letters``. :mod:`ingest.cli` builds the app; this module holds what those
+commands do, so that the one-off path stays as it was."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import pluggy
+import typer
+
+from ingest.configfile import ProjectConfig, SourceConfig, load_config, parse_interval
+from ingest.errors import UsageError
+from ingest.incremental import StatefulRun
+from ingest.ledger import Ledger, SourceState, now, stamp
+from ingest.locations import Target, parse_target, split_kind
+from ingest.lock import StateLock
+from ingest.pipeline import Pipeline, RunSummary
+from ingest.progress import Reporter
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+#: Seconds ``ingest run`` waits for another run on the same state by default.
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_CONFIG = Path("ingest.toml")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-c",
+        "--config",
+        metavar="FILE",
+        help="The sources, targets and settings of repeated runs (ingest.toml).",
+    ),
+]
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="PATH",
+        help="The ledger (SQLite) of repeated runs; default: the config's, beside it.",
+    ),
+]
+LockTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        metavar="SECONDS",
+        help="How long to wait for another run on the same state before giving up (exit 5).",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StatePlan:
+    """What a run on state will do, resolved from the options and the config file."""
+
+    state: Path
+    sources: list[SourceConfig]
+    targets: list[Target]
+    values: dict[str, Any]
+
+
+def plan(
+    config: Path | None,
+    state: Path | None,
+    *,
+    locations: Sequence[str],
+    outputs: Sequence[str],
+    names: Sequence[str],
+    values: dict[str, Any],
+) -> StatePlan:
+    """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory."""
+    project = load_config(config) if config else None
+    if project is not None and locations:
+        raise UsageError(
+            "give the sources in the config file or as LOCATIONs, not both "
+            f"(LOCATIONs: {', '.join(locations)})"
+        )
+    if project is not None:
+        sources = [project.source(name) for name in names] if names else project.sources
+        if not sources:
+            raise UsageError(f"{project.path}: no sources: add a [sources.NAME] table")
+    else:
+        if names:
+            raise UsageError("--source needs a config file (-c ingest.toml)")
+        sources = [SourceConfig(name=spec, location=spec) for spec in locations]
+        if not sources:
+            raise UsageError("nothing to read: give LOCATIONs or -c ingest.toml")
+    target_specs = list(outputs) or (project.targets if project else [])
+    if not target_specs:
+        raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
+    state_path = state or (project.state if project else None)
+    if state_path is None:
+        raise UsageError("give --state PATH for the ledger, or -c ingest.toml")
+    merged = {**(project.settings if project else {}), **values}
+    return StatePlan(state_path, sources, [parse_target(t) for t in target_specs], merged)
+
+
+def run_on_state(
+    pm: pluggy.PluginManager,
+    run_plan: StatePlan,
+    reporter: Reporter,
+    *,
+    lock_timeout: float,
+    force: bool,
+    verbose: bool,
+    quiet: bool,
+) -> int:
+    """Run ``run_plan`` under the state's lock; the exit code."""
+    pipeline = Pipeline(pm, run_plan.values)
+    with StateLock(run_plan.state, lock_timeout) as lock:
+        if lock.previous_holder:
+            reporter.notice(
+                f"took over the lock of a run that ended without releasing it "
+                f"({lock.previous_holder}); its uncommitted work is redone now"
+            )
+        ledger = Ledger(run_plan.state)
+        try:
+            ledger.reap_runs()
+            run = StatefulRun(
+                pipeline,
+                ledger,
+                run_plan.targets,
+                on_error=reporter.error,
+                on_progress=reporter.update,
+                on_notice=reporter.notice,
+                force=force,
+            )
+            summary = run.run(run_plan.sources)
+        finally:
+            ledger.close()
+    _finish(reporter, summary, verbose=verbose, quiet=quiet)
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def _finish(reporter: Reporter, summary: RunSummary, *, verbose: bool, quiet: bool) -> None:
+    # Quiet by default for cron, which mails whatever a job prints: the summary shows when
+    # asked for, when something failed (the error lines came before it), or on a terminal.
+    loud = verbose or summary.failed or sys.stderr.isatty() or reporter.json
+    reporter.finish(summary, quiet=quiet or not loud)
+
+
+def _state_from(config: Path | None, state: Path | None) -> tuple[Path, ProjectConfig | None]:
+    """The state file named by ``--state``, the config, or ``./ingest.toml``."""
+    if config is None and state is None and DEFAULT_CONFIG.exists():
+        config = DEFAULT_CONFIG
+    project = load_config(config) if config else None
+    path = state or (project.state if project else None)
+    if path is None:
+        raise UsageError("give -c ingest.toml or --state PATH (no ingest.toml here)")
+    return path, project
+
+
+def _open_existing(path: Path) -> Ledger:
+    if not path.exists():
+        raise UsageError(f"no state at {path}: no run on state has happened yet")
+    return Ledger(path)
+
+
+def _source_rows(ledger: Ledger, project: ProjectConfig | None) -> list[dict[str, Any]]:
+    known = {state.name: state for state in ledger.sources()}
+    names = [s.name for s in project.sources] if project else []
+    names += [name for name in sorted(known) if name not in names]
+    moment = now()
+    rows = []
+    for name in names:
+        state = known.get(name)
+        configured = name in {s.name for s in project.sources} if project else True
+        if state is None:
+            rows.append({"source": name, "status": "never fetched", "configured": True})
+            continue
+        rows.append(_row(state, moment, configured))
+    return rows
+
+
+def _row(state: SourceState, moment: datetime, configured: bool) -> dict[str, Any]:
+    original = split_kind(state.configured)[1]
+    if state.failures:
+        status = f"failing ({state.failures}x)"
+    else:
+        status = state.last_status or "never fetched"
+    return {
+        "source": state.name,
+        "status": status,
+        "location": state.location,
+        "moved_from": original if state.location != original else None,
+        "last_success": stamp(state.last_success),
+        "last_attempt": stamp(state.last_attempt),
+        "failures": state.failures,
+        "last_error": state.last_error,
+        "next_fetch": stamp(state.next_fetch) if not state.due(moment) else "next run",
+        "articles": state.articles,
+        "configured": configured,
+    }
+
+
+def add_state_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
+    """Add ``status`` and ``dead-letters`` to ``app``."""
+    _add_status(app)
+    _add_dead_letters(app, pm)
+
+
+def _add_status(app: typer.Typer) -> None:
+
+    @app.command()
+    def status(
+        config: ConfigOption = None,
+        state: StateOption = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Show each source of a state: last success, failures, next fetch, articles.
+
+        Exits 1 when a source is failing or items wait as dead letters, so that monitoring
+        can run it as a check."""
+        try:
+            path, project = _state_from(config, state)
+            ledger = _open_existing(path)
+        except UsageError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        try:
+            rows = _source_rows(ledger, project)
+            letters = len(ledger.dead_letters())
+            waiting = ledger.outbox_size()
+            last = ledger.last_run()
+            total = ledger.article_count()
+        finally:
+            ledger.close()
+        failing = sum(1 for r in rows if str(r.get("status", "")).startswith("failing"))
+        if as_json:
+            report = {
+                "state": str(path),
+                "last_run": last,
+                "articles": total,
+                "dead_letters": letters,
+                "outbox": waiting,
+                "sources": rows,
+            }
+            typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            totals = {"articles": total, "dead_letters": letters, "outbox": waiting}
+            _print_status(path, rows, last, totals)
+        raise typer.Exit(EXIT_FAILED if failing or letters else EXIT_OK)
+
+
+def _add_dead_letters(app: typer.Typer, pm: pluggy.PluginManager) -> None:
+    letters_app = typer.Typer(
+        help="Items a stage failed on, kept with their raw form: list, retry, purge.",
+        no_args_is_help=True,
+    )
+    app.add_typer(letters_app, name="dead-letters")
+    _add_list(letters_app)
+    _add_retry(letters_app, pm)
+    _add_purge(letters_app)
+
+
+def _add_list(letters_app: typer.Typer) -> None:
+    @letters_app.command("list")
+    def list_letters(
+        config: ConfigOption = None,
+        state: StateOption = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    ) -> None:
+        """List the dead letters: id, when, source, stage, plugin, error."""
+        ledger = _ledger_or_exit(config, state)
+        try:
+            letters = ledger.dead_letters()
+        finally:
+            ledger.close()
+        for letter in letters:
+            if as_json:
+                item = letter.item.decode("utf-8", "replace") if letter.item else None
+                record = {
+                    "id": letter.id,
+                    "created": stamp(letter.created),
+                    "source": letter.source,
+                    "stage": letter.stage,
+                    "plugin": letter.plugin,
+                    "error": letter.error,
+                    "item": item,
+                }
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                typer.echo(
+                    f"{letter.id:>5}  {stamp(letter.created)}  {letter.source}  "
+                    f"{letter.stage}/{letter.plugin or '-'}  {letter.error}"
+                )
+        if not letters and not as_json:
+            typer.echo("no dead letters", err=True)
+
+
+def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
+    @letters_app.command("retry")
+    def retry_letters(  # noqa: PLR0917 - typer maps each parameter to an option
+        ids: Annotated[
+            list[int] | None, typer.Argument(metavar="ID...", help="Dead letters to retry.")
+        ] = None,
+        every: Annotated[bool, typer.Option("--all", help="Retry every dead letter.")] = False,
+        config: ConfigOption = None,
+        state: StateOption = None,
+        output: Annotated[
+            list[str] | None,
+            typer.Option("-o", "--output", metavar="TARGET", help="Targets (default: config's)."),
+        ] = None,
+        lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        """Run dead letters through the stages again and deliver what now goes through.
+
+        A letter from the fetch stage makes its source due again, for the next run."""
+        if not ids and not every:
+            typer.echo("error: give dead letter IDs or --all", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            path, project = _state_from(config, state)
+            specs = list(output or []) or (project.targets if project else [])
+            targets = [parse_target(t) for t in specs]
+            pipeline = Pipeline(pm, dict(project.settings) if project else {})
+        except UsageError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        reporter = Reporter()
+        with StateLock(path, lock_timeout):
+            ledger = _open_existing(path)
+            try:
+                letters = ledger.dead_letters(None if every else ids)
+                missing = sorted(set(ids or ()) - {letter.id for letter in letters})
+                if missing:
+                    typer.echo(f"error: no dead letters {missing}", err=True)
+                run = StatefulRun(
+                    pipeline,
+                    ledger,
+                    targets,
+                    on_error=reporter.error,
+                    on_notice=reporter.notice,
+                )
+                summary, done = run.retry(letters)
+            finally:
+                ledger.close()
+        typer.echo(f"ingest: {len(done)} of {len(letters)} dead letters went through", err=True)
+        reporter.finish(summary)
+        raise typer.Exit(EXIT_FAILED if summary.failed or missing else EXIT_OK)
+
+
+def _add_purge(letters_app: typer.Typer) -> None:
+    @letters_app.command("purge")
+    def purge_letters(
+        ids: Annotated[
+            list[int] | None, typer.Argument(metavar="ID...", help="Dead letters to delete.")
+        ] = None,
+        every: Annotated[bool, typer.Option("--all", help="Delete every dead letter.")] = False,
+        older_than: Annotated[
+            str | None,
+            typer.Option(metavar="DURATION", help="Only those older than this (7d, 12h)."),
+        ] = None,
+        config: ConfigOption = None,
+        state: StateOption = None,
+    ) -> None:
+        """Delete dead letters for good."""
+        if not ids and not every and older_than is None:
+            typer.echo("error: give dead letter IDs, --all or --older-than", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            age = parse_interval(older_than, "--older-than") if older_than else None
+        except UsageError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        ledger = _ledger_or_exit(config, state)
+        try:
+            if ids:
+                count = ledger.remove_dead_letters(ids)
+            else:
+                count = ledger.purge_dead_letters(
+                    now() - timedelta(seconds=age) if age is not None else None
+                )
+        finally:
+            ledger.close()
+        typer.echo(f"ingest: {count} dead letter{'s' if count != 1 else ''} deleted", err=True)
+
+
+def _ledger_or_exit(config: Path | None, state: Path | None) -> Ledger:
+    try:
+        path, _ = _state_from(config, state)
+        return _open_existing(path)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _print_status(
+    path: Path, rows: list[dict[str, Any]], last: dict[str, Any] | None, totals: dict[str, int]
+) -> None:
+    typer.echo(f"state: {path}")
+    if last:
+        typer.echo(
+            f"last run: {last['started']} ({last['status']}): {last['articles']} articles, "
+            f"{last['unchanged']} unchanged, {last['not_modified']} not modified, "
+            f"{last['failures']} failures"
+        )
+    typer.echo(
+        f"articles: {totals['articles']:,} · dead letters: {totals['dead_letters']} · "
+        f"waiting for a target: {totals['outbox']}\n"
+    )
+    headers = ("SOURCE", "STATUS", "LAST SUCCESS", "NEXT FETCH", "ARTICLES")
+    table = [
+        (
+            r["source"],
+            r["status"],
+            r.get("last_success") or "never",
+            r.get("next_fetch") or "next run",
+            str(r.get("articles", 0)),
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
+    typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in table:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for r in rows:
+        if r.get("last_error"):
+            typer.echo(f"\n{r['source']}: {r['last_error']}")
+        if r.get("moved_from"):
+            typer.echo(f"\n{r['source']}: moved from {r['moved_from']} to {r['location']}")
+        if r.get("configured") is False:
+            typer.echo(f"\n{r['source']}: in the state but no longer in the config")

@@ -1,0 +1,419 @@
+"""Runs on state: the repeated, incremental, exactly-once runs that cron makes.
+
+:class:`StatefulRun` drives the same :class:`~ingest.pipeline.Pipeline` stages as a one-off
+run, with a :class:`~ingest.ledger.Ledger` deciding what is new:
+
+* **Sources.** A source is fetched when its interval (and any backoff or ``max-age``) is
+  over. A URL is fetched conditionally with the validators of its last success; a 304 costs
+  one request and nothing else. A permanent redirect moves the stored location. A failure
+  counts against the source, which then waits exponentially longer (capped), and shows in
+  ``ingest status``; it is retried, never dropped.
+* **Articles.** New (not in the ledger): exported as version 1. Updated (known id, new content
+  hash): exported with ``version`` + 1 and an ``update_of`` relation. Unchanged: skipped.
+* **Exactly once per target.** Articles are written to every target, and every
+  :data:`CHECKPOINT_EVERY` articles, and when a source is done, each exporter makes its
+  writes durable (:meth:`~ingest.Exporter.checkpoint`) and *then* the ledger records, in one
+  transaction, the articles, each target's checkpoint and the source's new validators. A run
+  killed in between leaves targets ahead of the ledger; the next run rolls each target back
+  to its recorded checkpoint (:meth:`~ingest.Exporter.recover`: a JSON Lines file is cut to
+  its committed length; a database or directory target is upserted by id, so a repeat is
+  harmless) and delivers those articles again: once.
+* **A failing target** stops receiving articles for the rest of the run; what it missed
+  goes to its outbox in the ledger and is delivered first thing next run. The other targets
+  go on.
+* **Dead letters.** An item that a stage fails on is kept with its raw form, for
+  ``ingest dead-letters retry`` once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import orjson
+
+from ingest.configfile import SourceConfig
+from ingest.errors import (
+    ExportError,
+    IngestError,
+    PluginHookError,
+    Skip,
+    SourceError,
+    UsageError,
+)
+from ingest.export import Exporter
+from ingest.http import HttpState
+from ingest.ledger import Batch, DeadLetter, Ledger, Seen, SourceState, backoff, now
+from ingest.locations import Target
+from ingest.model import Article, Relation, dumps_bytes, from_json
+from ingest.pipeline import (
+    ErrorHandler,
+    Pipeline,
+    ProgressHandler,
+    RunSummary,
+    article_from_raw,
+)
+
+#: Articles between two checkpoints: the most a killed run makes the next one redo.
+CHECKPOINT_EVERY = 500
+#: The longest a failing source waits between two attempts.
+BACKOFF_CAP = 24 * 3600.0
+#: The longest a ``Cache-Control: max-age`` (or ``Expires``) keeps a source from being fetched.
+MAX_AGE_CAP = 24 * 3600.0
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+#: Called with a notice worth a line on stderr that is not an error (a target rolled back).
+NoticeHandler = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class _Target:
+    exporter: Exporter
+    label: str
+    failed: bool = False
+
+
+@dataclass(slots=True)
+class _Pending:
+    """What the next checkpoint commits."""
+
+    batch: Batch = field(default_factory=Batch)
+    #: The articles of the batch, for the outbox of a target that fails before committing.
+    articles: list[Article] = field(default_factory=list)
+    #: Ids seen again unchanged (their ``last_seen`` moves).
+    touched: list[str] = field(default_factory=list)
+    #: id -> (hash, version) of the batch's articles, not yet in the ledger.
+    seen: dict[str, Seen] = field(default_factory=dict)
+
+
+class StatefulRun:
+    """One run on state. Use :meth:`run` for configured sources, :meth:`retry` for dead
+    letters; the caller holds the state's lock (:class:`ingest.lock.StateLock`)."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        ledger: Ledger,
+        targets: Sequence[Target],
+        *,
+        on_error: ErrorHandler = _ignore,
+        on_progress: ProgressHandler = _ignore,
+        on_notice: NoticeHandler = _ignore,
+        force: bool = False,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        if not targets:
+            raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
+        self.pipeline = pipeline
+        self.ledger = ledger
+        self.target_specs = [replace(t, incremental=True) for t in targets]
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.on_notice = on_notice
+        self.force = force
+        self.checkpoint_every = checkpoint_every
+        self.summary = RunSummary()
+        self._targets: list[_Target] = []
+        self._pending = _Pending()
+        self._run_id: int | None = None
+        self._source_errors: list[str] = []
+        self._source_articles = 0
+        self._source_name = "?"
+
+    # -- the two ways in --------------------------------------------------------------------
+
+    def run(self, sources: Sequence[SourceConfig]) -> RunSummary:
+        """Fetch each due source and deliver what is new or updated to every target."""
+        return self._session(lambda: self._sources(sources))
+
+    def retry(self, letters: Sequence[DeadLetter]) -> tuple[RunSummary, list[int]]:
+        """Run dead letters again; the ids of those that went through (now deleted)."""
+        done: list[int] = []
+        self._session(lambda: done.extend(self._letters(letters)))
+        return self.summary, done
+
+    # -- the session around either ------------------------------------------------------------
+
+    def _session(self, work: Callable[[], object]) -> RunSummary:
+        started = datetime.now().timestamp()
+        self._open_targets()
+        self._run_id = self.ledger.start_run(os.getpid())
+        status = "failed"
+        try:
+            self._redeliver()
+            work()
+            self._checkpoint()
+            status = "failed" if self.summary.failed else "ok"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            for target in self._targets:
+                if status in ("ok", "failed") and not target.failed:
+                    try:
+                        target.exporter.close()
+                    except Exception as exc:
+                        self._target_failed(target, exc)
+                else:
+                    target.exporter.abort()
+            self.summary.seconds = datetime.now().timestamp() - started
+            self.ledger.end_run(self._run_id, status, self._counts())
+        return self.summary
+
+    def _counts(self) -> dict[str, int]:
+        s = self.summary
+        failures = s.sources_failed + s.items_failed + s.targets_failed
+        return {
+            "sources": s.sources,
+            "articles": s.articles,
+            "updates": s.updates,
+            "unchanged": s.unchanged,
+            "not_modified": s.not_modified,
+            "failures": failures,
+        }
+
+    def _open_targets(self) -> None:
+        try:
+            for spec in self.target_specs:
+                exporter = self.pipeline.exporter(spec)
+                self._targets.append(_Target(exporter, spec.label()))
+                _check_incremental(exporter, spec)
+            for target in self._targets:
+                notice = target.exporter.recover(self.ledger.checkpoint(target.label))
+                if notice:
+                    self.on_notice(notice)
+        except BaseException:
+            for target in self._targets:
+                target.exporter.abort()
+            raise
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def _sources(self, sources: Sequence[SourceConfig]) -> None:
+        for config in sources:
+            self._source(config)
+
+    def _source(self, config: SourceConfig) -> None:
+        state = self.ledger.source(config.name, config.spec, config.location, config.kind)
+        self._source_name = config.name
+        moment = now()
+        if not self.force and not state.due(moment):
+            self.summary.not_due += 1
+            return
+        http = HttpState(state.etag, state.last_modified)
+        failed_before = self.summary.sources_failed
+        self._source_errors = []
+        self._source_articles = 0
+        spec = f"{config.kind}:{state.location}" if config.kind else state.location
+        with self.pipeline.configured(config.settings):
+            for found in self.pipeline.sources([spec]):
+                self.summary.sources += 1
+                if isinstance(found, SourceError):
+                    self.summary.sources_failed += 1
+                    self._error(found)
+                    continue
+                source = replace(
+                    found,
+                    name=config.name,
+                    options=config.options,
+                    http=http if found.is_url else None,
+                )
+                for article in self.pipeline.items(source, self.summary, self._error, self._keep):
+                    self._deliver(article, config.name)
+        failed = self.summary.sources_failed > failed_before
+        self._settle(state, config, http, moment, failed=failed)
+        self._pending.batch.sources.append(state)
+        self._checkpoint()
+
+    def _settle(
+        self,
+        state: SourceState,
+        config: SourceConfig,
+        http: HttpState,
+        moment: datetime,
+        *,
+        failed: bool,
+    ) -> None:
+        """Update a source's ledger row after its fetch."""
+        state.kind = config.kind or state.kind
+        state.last_attempt = moment
+        state.articles += self._source_articles
+        if failed:
+            state.failures += 1
+            state.last_status = "failed"
+            state.last_error = self._source_errors[-1] if self._source_errors else "failed"
+            wait = backoff(state.failures, config.interval, BACKOFF_CAP)
+            if http.retry_after:
+                wait = max(wait, timedelta(seconds=min(http.retry_after, BACKOFF_CAP)))
+            state.next_fetch = moment + wait
+            return  # the validators stay: the next attempt must fetch it all again
+        state.failures = 0
+        state.last_error = None
+        state.last_success = moment
+        state.last_status = "not-modified" if http.not_modified else "ok"
+        if http.not_modified:
+            self.summary.not_modified += 1
+        if http.status is not None:
+            state.etag, state.last_modified = http.etag, http.last_modified
+        if http.moved_to and http.moved_to != state.location:
+            self.on_notice(
+                f"source {config.name}: {state.location} moved permanently to {http.moved_to}; "
+                "fetching it there from now on"
+            )
+            state.location = http.moved_to
+        fresh = max(config.interval, min(http.max_age or 0.0, MAX_AGE_CAP))
+        state.next_fetch = moment + timedelta(seconds=fresh) if fresh > 0 else None
+
+    def _error(self, exc: IngestError) -> None:
+        self._source_errors.append(str(exc))
+        self.on_error(exc)
+
+    def _keep(self, stage: str, plugin: str | None, exc: IngestError, raw: bytes | None) -> None:
+        self.ledger.add_dead_letter(
+            self._run_id, self._source_name, stage=stage, plugin=plugin, error=str(exc), item=raw
+        )
+        self.summary.dead_letters += 1
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def _deliver(self, article: Article, source_name: str) -> None:
+        """Export one processed article if it is new or changed."""
+        pending = self._pending
+        seen = pending.seen.get(article.id) or self.ledger.seen(article.id)
+        if seen is not None and seen.content_hash == article.content_hash:
+            self.summary.unchanged += 1
+            pending.touched.append(article.id)
+            return
+        if seen is not None:
+            article.version = seen.version + 1
+            if not any(r.kind == "update_of" for r in article.relations):
+                article.relations.append(Relation("update_of", article.id))
+            self.summary.updates += 1
+        for target in self._targets:
+            if target.failed:
+                pending.batch.outbox.append((target.label, article.id, _line(article)))
+                continue
+            try:
+                target.exporter.write(article)
+            except Exception as exc:
+                self._target_failed(target, exc)
+                pending.batch.outbox.append((target.label, article.id, _line(article)))
+        pending.batch.articles.append(
+            (article.id, source_name, article.content_hash, article.version)
+        )
+        pending.articles.append(article)
+        pending.seen[article.id] = Seen(article.content_hash, article.version)
+        self.summary.articles += 1
+        self._source_articles += 1
+        self.on_progress(self.summary)
+        if len(pending.articles) >= self.checkpoint_every:
+            self._checkpoint()
+
+    def _target_failed(self, target: _Target, exc: Exception) -> None:
+        """Stop writing to ``target``; what the uncommitted batch gave it goes to its outbox."""
+        if target.failed:
+            return
+        target.failed = True
+        self.summary.targets_failed += 1
+        detail = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
+        self.on_error(
+            ExportError(target.label, f"{detail}; its articles wait in the ledger for next run")
+        )
+        batch = self._pending.batch
+        batch.outbox.extend((target.label, a.id, _line(a)) for a in self._pending.articles)
+        batch.checkpoints.pop(target.label, None)
+
+    def _checkpoint(self) -> None:
+        """Make every target durable, then commit the batch to the ledger."""
+        pending = self._pending
+        if not pending.batch and not pending.touched:
+            return
+        for target in self._targets:
+            if target.failed:
+                continue
+            try:
+                pending.batch.checkpoints[target.label] = target.exporter.checkpoint()
+            except Exception as exc:
+                self._target_failed(target, exc)
+        self.ledger.commit(pending.batch)
+        self.ledger.touch(pending.touched)
+        self._pending = _Pending()
+
+    # -- outboxes and dead letters ------------------------------------------------------------
+
+    def _redeliver(self) -> None:
+        """Deliver to each target what it missed in earlier runs."""
+        for target in self._targets:
+            if not self.ledger.outbox_size(target.label):
+                continue
+            entries = list(self.ledger.outbox(target.label))
+            try:
+                for _, line in entries:
+                    target.exporter.write(from_json(orjson.loads(line)))
+                token = target.exporter.checkpoint()
+            except Exception as exc:
+                self._target_failed(target, exc)
+                continue
+            batch = Batch(
+                checkpoints={target.label: token},
+                delivered=[(target.label, article_id) for article_id, _ in entries],
+            )
+            self.ledger.commit(batch)
+            self.summary.redelivered += len(entries)
+
+    def _letters(self, letters: Iterable[DeadLetter]) -> list[int]:
+        """Run each dead letter again; the ids that went through."""
+        done = []
+        for letter in letters:
+            self._source_name = letter.source
+            if letter.stage == "fetch" or letter.item is None:
+                # A fetch failure: fetching the source again is the retry.
+                if self.ledger.schedule(letter.source, None):
+                    self.on_notice(
+                        f"dead letter {letter.id}: source {letter.source} is fetched again "
+                        "on the next run"
+                    )
+                done.append(letter.id)
+                continue
+            article = article_from_raw(letter.item)
+            try:
+                self.pipeline.process(article, letter.plugin or "?", self.summary.stage_seconds)
+            except Skip:  # a filter now leaves it out on purpose: settled
+                self.summary.filtered += 1
+                done.append(letter.id)
+                continue
+            except PluginHookError as exc:
+                self.summary.items_failed += 1
+                self.on_error(exc)
+                self.ledger.add_dead_letter(
+                    self._run_id,
+                    letter.source,
+                    stage=exc.stage,
+                    plugin=exc.plugin,
+                    error=str(exc),
+                    item=letter.item,
+                )
+                continue
+            self._deliver(article, letter.source)
+            done.append(letter.id)
+        self._checkpoint()
+        self.ledger.remove_dead_letters(done)
+        return done
+
+
+def _check_incremental(exporter: Exporter, target: Target) -> None:
+    if not exporter.incremental:
+        raise UsageError(
+            f"target {target.label()}: cannot be appended to across runs, so runs on state "
+            "cannot deliver to it exactly once; use jsonl:PATH, dir:PATH or sqlite:PATH"
+        )
+
+
+def _line(article: Article) -> bytes:
+    return dumps_bytes(article)
