@@ -4,13 +4,16 @@
 The feeds of the shared corpus (``feeds/MANIFEST.tsv``) are served by
 :mod:`benchmarks.feedserver` on 127.0.0.1, feed ``i`` being corpus file ``i % 101``: with
 ``--feeds 500`` each file is served about five times, each time at its own URL. Copy ``k``
-(``k >= 1``) of a file gets a cheap byte substitution so that its entries are entries of
-their own and not the same guids seen again: every ``http://`` and ``https://`` (also
-JSON-escaped, ``https:\\/\\/``) becomes ``http://copyK.``, which moves every link, URL guid
-and Atom id to another host, except in ``xmlns`` declarations and a JSON Feed's ``version``,
-which must stay as they are. Guids that are not URLs are scoped to their feed's URL by both
-tools anyway. Entries with neither a URL guid nor a link (identified by content) still
-collapse across copies, so the articles column counts what each tool actually stored.
+(``k >= 1``) of a file gets a cheap substitution so that its entries are entries of their
+own, not the same guids seen again (ingest identifies an entry by a guid that is a URL, a
+``tag:`` or a ``urn:`` across feeds): ``http://HOST`` and ``https://HOST`` (JSON-escaped too)
+become ``http://copyK.HOST``, ``tag:HOST,`` becomes ``tag:copyK.HOST,`` and ``urn:NID:``
+becomes ``urn:NID:copyK.``, everywhere but in ``xmlns`` declarations and a JSON Feed's
+``version``, which must stay as they are (a UTF-16 file is substituted in UTF-16). Every
+copy parses to as many entries as its original (feedparser, checked). Other guids are
+scoped to their feed's URL by both tools anyway; the few entries identified by a relative
+link or by their content alone still collapse across copies in ingest, so the articles
+column counts what each tool actually stored.
 
 Each tool runs as a cold process, twice, with the server's counters reset before each run:
 
@@ -22,9 +25,12 @@ Each tool runs as a cold process, twice, with the server's counters reset before
 - ``reader``: a small script run as ``python -c``: ``make_reader(db)``, ``add_feed`` for
   every URL (first run only), then ``update_feeds_iter(scheduled=False)`` (every feed, like
   ``interval = 0``; reader 3.21+ otherwise skips feeds not due); articles are the new entries
-  it reports. It is a subprocess like ``ingest`` rather than a child forked from this
-  process (``benchmarks/forked.py``): a forked child would skip the interpreter start that
-  ``ingest`` pays and carry this process's memory, the served feeds included, in its peak RSS.
+  it reports, with one worker (its default: ingest too fetches one source at a time), and
+  ``sgmllib3k`` installed beside it (feedparser 6.0.14 no longer brings the ``sgmllib`` that
+  reader's vendored feedparser imports). It is a subprocess like ``ingest`` rather than a
+  child forked from this process (``benchmarks/forked.py``): a forked child would skip the
+  interpreter start that ``ingest`` pays and carry this process's memory, the served feeds
+  included, in its peak RSS.
 
 Seconds and peak RSS come from ``wait4`` on each process. The second run changes nothing on
 the server, so a client that keeps its validators sends only conditional requests, gets only
@@ -44,7 +50,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +61,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "cor
 #: The tag stage's plugins, switched off unless ``--tags``.
 TAG_PLUGINS = "language,entities,quotes,keywords,entities_spacy"
 
-#: Content-Type per the manifest's ``format`` column (its first word before a digit).
+#: Content-Type per the manifest's ``format`` column (``atom1.0``, ``rss2.0``, ``jsonfeed``...).
 CONTENT_TYPES = {
     "atom": "application/atom+xml",
     "jsonfeed": "application/feed+json",
@@ -93,6 +98,21 @@ READER_PROBE = (
 )
 READER_INSTALL = "pip install reader sgmllib3k"
 
+#: Runs a command, then writes its wall seconds, peak RSS (``wait4``) and exit code to a file.
+#: Commands are started from this small process, not from the benchmark: on Linux a child
+#: keeps its parent's high-water RSS across ``exec``, and the benchmark holds every feed.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+report, cmd = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+proc = subprocess.Popen(cmd)
+_, status, usage = os.wait4(proc.pid, 0)
+seconds = time.perf_counter() - started
+code = os.waitstatus_to_exitcode(status)
+with open(report, "w", encoding="utf-8") as out:
+    json.dump({"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "code": code}, out)
+"""
+
 # Where a URL, a tag: URI or a urn: takes a label, unless inside an xmlns declaration or a
 # JSON Feed's version (group "keep": left whole).
 _URL_START = re.compile(
@@ -121,7 +141,8 @@ def _content_type(feed_format: str) -> str:
 
 
 def distinct_copy(body: bytes, copy: int) -> bytes:
-    """Copy number ``copy`` of a feed: every URL moved to host ``copyN.`` + its host."""
+    """Copy number ``copy`` of a feed: its URLs, ``tag:`` and ``urn:`` ids moved to names of
+    their own (``copyN.``); copy 0 is the file as it is."""
     if copy == 0:
         return body
     codec = _UTF16_BOMS.get(body[:2], "latin-1")  # latin-1 maps bytes 1:1: ASCII is enough
@@ -157,23 +178,25 @@ class Process:
 def measure(
     cmd: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int] = (0,)
 ) -> Process:
-    """Run ``cmd`` to its end: wall seconds, peak RSS (``wait4``), output, ``error:`` lines;
-    an exit code not in ``ok`` stops the benchmark."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run ``cmd`` to its end through :data:`LAUNCHER`: wall seconds, peak RSS, output and
+    ``error:`` lines; an exit code not in ``ok`` stops the benchmark."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(suffix=".json") as report,
+    ):
+        launcher = [sys.executable, "-c", LAUNCHER, report.name, *cmd]
+        subprocess.run(launcher, stdout=out, stderr=err, env=env, check=True)
+        measured = json.loads(Path(report.name).read_text(encoding="utf-8"))
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    code = proc.returncode
+    code = measured["code"]
     if code not in ok:
         raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{stderr}")
     errors = tuple(line for line in stderr.splitlines() if line.startswith("error:"))
-    return Process(seconds, usage.ru_maxrss / 1024, code, stdout, errors)
+    return Process(measured["seconds"], measured["peak_mb"], code, stdout, errors)
 
 
 # -- the two tools --------------------------------------------------------------------------
@@ -218,6 +241,10 @@ def _lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
+def _progress(text: str) -> None:
+    print(f"... {text}", file=sys.stderr, flush=True)
+
+
 def _take(server: FeedServer) -> tuple[ServerStats, frozenset[int]]:
     stats, full = server.stats(), frozenset(server.full_answers())
     server.reset()
@@ -236,6 +263,7 @@ def run_ingest(server: FeedServer, folder: Path, tags: bool) -> list[Run]:
     runs = []
     server.reset()
     for label in ("first", "second, unchanged"):
+        _progress(f"ingest: {label} run")
         before = _lines(target)
         proc = measure(cmd, env, ok=(0, 1))  # 1: some sources failed
         after = _lines(target)
@@ -255,6 +283,7 @@ def run_reader(server: FeedServer, folder: Path) -> list[Run]:
     runs = []
     server.reset()
     for label, mode in (("first", "first"), ("second, unchanged", "again")):
+        _progress(f"reader: {label} run")
         proc = measure([sys.executable, "-c", READER_SCRIPT, str(db), str(urls), mode])
         report = json.loads(proc.stdout.strip().splitlines()[-1])
         stats, full = _take(server)
@@ -347,7 +376,8 @@ def print_errors(tool: str, runs: Sequence[Run], shown: int = 3) -> None:
         return
     print(f"{tool}: {len(failing)} of {len(runs)} runs reported errors:")
     for run in failing:
-        print(f"  {run.label}: {len(run.errors)} error lines, e.g.")
+        lines = "error line" if len(run.errors) == 1 else "error lines"
+        print(f"  {run.label}: {len(run.errors)} {lines}, e.g.")
         for line in run.errors[:shown]:
             print(f"    {line[:200]}")
 
@@ -364,19 +394,19 @@ def main() -> None:
     corpus = corpus_feeds(args.corpus)
     bodies, types = served_feeds(corpus, args.feeds)
     no_reader = reader_problem()
+    megabytes = sum(map(len, bodies)) / 1e6
+    print(
+        f"{args.feeds} feeds ({len(corpus)} corpus files, cycled; {megabytes:.1f} MB before gzip) "
+        f"served on 127.0.0.1; ingest tag plugins {'on' if args.tags else 'off'}\n"
+    )
+    if no_reader is not None:
+        print(f"{no_reader}, so only ingest is shown; to compare: {READER_INSTALL}\n")
     with serve_feeds(bodies, types) as server, tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "ingest").mkdir()
         runs = run_ingest(server, Path(tmp) / "ingest", args.tags)
         if no_reader is None:
             (Path(tmp) / "reader").mkdir()
             runs += run_reader(server, Path(tmp) / "reader")
-    megabytes = sum(map(len, bodies)) / 1e6
-    print(
-        f"{args.feeds} feeds (cycling through {len(corpus)} corpus files; {megabytes:.1f} MB) served on "
-        f"127.0.0.1; ingest tag plugins {'on' if args.tags else 'off'}\n"
-    )
-    if no_reader is not None:
-        print(f"{no_reader}, so only ingest is shown; to compare: {READER_INSTALL}\n")
     print_table(runs)
     print()
     for tool in dict.fromkeys(run.tool for run in runs):

@@ -23,6 +23,7 @@ the same file works from cron, whatever its working directory. Every mistake is 
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -38,6 +39,8 @@ _SOURCE_KEYS = frozenset({"location", "kind", "interval", "language", "settings"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The longest interval a source may have: a year.
+MAX_INTERVAL = 365 * 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +163,17 @@ def parse_interval(value: Any, where: str = "interval") -> float:
     if isinstance(value, bool):
         raise UsageError(f"{where}: expected seconds or a duration like '15m'")
     if isinstance(value, int | float):
-        if value < 0:
-            raise UsageError(f"{where}: must not be negative")
-        return float(value)
-    match = _INTERVAL_RE.match(value) if isinstance(value, str) else None
-    if not match:
-        raise UsageError(f"{where}: expected seconds or a duration like '15m', got {value!r}")
-    return float(match[1]) * _UNITS[match[2]]
+        seconds = float(value)
+    else:
+        match = _INTERVAL_RE.match(value) if isinstance(value, str) else None
+        if not match:
+            raise UsageError(f"{where}: expected seconds or a duration like '15m', got {value!r}")
+        seconds = float(match[1]) * _UNITS[match[2]]
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"{where}: expected a duration of 0 or more, got {value!r}")
+    if seconds > MAX_INTERVAL:
+        raise UsageError(f"{where}: {value!r} is more than a year; use at most '365d'")
+    return seconds
 
 
 def flatten_settings(table: Any, where: str) -> dict[str, Any]:

@@ -183,15 +183,19 @@ class Ledger:
         if self.path.is_dir():
             raise UsageError(f"state {self.path}: is a directory, expected a file")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            self._migrate()
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is crash-safe in WAL mode; a power cut may drop the last commit, which
             # the next run simply does again (targets are rolled back to the same point).
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
         except sqlite3.DatabaseError as exc:
+            self.db.close()
             raise UsageError(f"state {self.path}: not a usable ingest state file ({exc})") from None
+        except BaseException:
+            self.db.close()
+            raise
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]

@@ -51,6 +51,13 @@ class DirectoryExporter(Exporter):
         """Nothing to do: every file was made durable as it was written."""
         return
 
+    def recover(self, checkpoint: str | None) -> str | None:
+        """Remove the temporary files of writes a killed run left unfinished (the files
+        themselves are written again by this run)."""
+        for leftover in self.directory.glob(".*.json.*.tmp"):
+            leftover.unlink(missing_ok=True)
+        return None
+
 
 @hookimpl
 def ingest_export(target: Target, config: Config) -> Exporter | None:

@@ -99,4 +99,7 @@ def ingest_export(target: Target, config: Config) -> Exporter | None:
     if target.scheme != "sqlite":
         return None
     # sqlite:PATH, or the URL form sqlite:///absolute/path.
-    return SqliteExporter(Path(target.location.removeprefix("sqlite://")))
+    location = target.location
+    if location[:9].lower() == "sqlite://":
+        location = location[9:]
+    return SqliteExporter(Path(location))

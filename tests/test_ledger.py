@@ -1,0 +1,465 @@
+"""The ledger: a real SQLite file in WAL mode, its migrations, and what runs commit to it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ingest.errors import UsageError
+from ingest.ledger import (
+    MIGRATIONS,
+    Batch,
+    Ledger,
+    Seen,
+    SourceState,
+    backoff,
+    now,
+    stamp,
+    unstamp,
+)
+
+HASH_A = "a" * 32
+HASH_B = "b" * 32
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    opened = Ledger(tmp_path / "state" / "ingest.sqlite")
+    yield opened
+    opened.close()
+
+
+def full_state(name: str = "feed") -> SourceState:
+    return SourceState(
+        name=name,
+        configured="https://example.com/feed.xml",
+        location="https://example.org/moved.xml",
+        kind="rss",
+        etag='"abc"',
+        last_modified="Sat, 28 Nov 2026 08:00:00 GMT",
+        last_attempt=datetime(2026, 11, 29, 8, 0, 5, tzinfo=UTC),
+        last_success=datetime(2026, 11, 28, 7, 30, tzinfo=UTC),
+        last_status="failed",
+        failures=2,
+        last_error="HTTP 503",
+        next_fetch=datetime(2026, 11, 29, 9, 0, tzinfo=UTC),
+        articles=17,
+    )
+
+
+# -- the file --------------------------------------------------------------------------------
+
+
+def test_new_file_is_wal_and_fully_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "ingest.sqlite"
+    ledger = Ledger(path)
+    try:
+        assert path.is_file()
+        assert ledger.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ledger.schema_version == len(MIGRATIONS)
+    finally:
+        ledger.close()
+    with sqlite3.connect(path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent
+        assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    other.close()
+    assert {"sources", "articles", "targets", "outbox", "runs", "dead_letters"} <= tables
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "ingest.sqlite"
+    first = Ledger(path)
+    first.commit(Batch(articles=[("id1", "feed", HASH_A, 1)]))
+    first.close()
+    # Were the migration run again, CREATE TABLE would fail on the existing tables.
+    second = Ledger(path)
+    try:
+        assert second.schema_version == len(MIGRATIONS)
+        assert second.seen("id1") == Seen(HASH_A, 1)
+    finally:
+        second.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ingest.sqlite"
+    Ledger(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(UsageError) as info:
+        Ledger(path)
+    message = str(info.value)
+    assert message.startswith(f"state {path}: ")
+    assert "newer" in message
+    assert f"schema {len(MIGRATIONS) + 1}" in message
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ingest.sqlite"
+    content = b"this is a text file, not a database\n" * 200
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match=r"not a usable ingest state file"):
+        Ledger(path)
+    assert path.read_bytes() == content  # left alone
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="is a directory"):
+        Ledger(tmp_path)
+
+
+# -- commits ---------------------------------------------------------------------------------
+
+
+def test_commit_stores_articles_checkpoints_and_outbox(ledger: Ledger) -> None:
+    assert ledger.seen("id1") is None
+    assert ledger.checkpoint("out.jsonl") is None
+    ledger.commit(
+        Batch(
+            articles=[
+                ("id1", "feed", HASH_A, 1),
+                ("id2", "feed", HASH_B, 1),
+                ("id3", "x", HASH_A, 1),
+            ],
+            checkpoints={"out.jsonl": '{"length": 10, "inode": 5}', "dir:out": None},
+            outbox=[
+                ("pg", "id1", b'{"id": "id1"}'),
+                ("pg", "id2", b'{"id": "id2"}'),
+                ("other", "id1", b'{"id": "id1"}'),
+            ],
+        )
+    )
+    assert ledger.seen("id1") == Seen(HASH_A, 1)
+    assert ledger.seen("id2") == Seen(HASH_B, 1)
+    assert ledger.article_count() == 3
+    assert ledger.article_count("feed") == 2
+    assert ledger.checkpoint("out.jsonl") == '{"length": 10, "inode": 5}'
+    assert ledger.checkpoint("dir:out") is None
+    assert list(ledger.outbox("pg")) == [("id1", b'{"id": "id1"}'), ("id2", b'{"id": "id2"}')]
+    assert ledger.outbox_size("pg") == 2
+    assert ledger.outbox_size() == 3
+
+    # A new version, a new checkpoint, one delivery.
+    ledger.commit(
+        Batch(
+            articles=[("id1", "feed", HASH_B, 2)],
+            checkpoints={"out.jsonl": '{"length": 99, "inode": 5}'},
+            delivered=[("pg", "id1")],
+        )
+    )
+    assert ledger.seen("id1") == Seen(HASH_B, 2)
+    assert ledger.article_count() == 3
+    assert ledger.checkpoint("out.jsonl") == '{"length": 99, "inode": 5}'
+    assert list(ledger.outbox("pg")) == [("id2", b'{"id": "id2"}')]
+    assert ledger.outbox_size("pg") == 1
+    assert ledger.outbox_size("other") == 1
+
+
+def test_outbox_is_streamed_oldest_first(ledger: Ledger) -> None:
+    ids = [f"id{n:03}" for n in range(50, 0, -1)]  # not in id order
+    ledger.commit(Batch(outbox=[("pg", i, i.encode()) for i in ids]))
+    stream = ledger.outbox("pg")
+    assert isinstance(stream, Iterator)
+    assert next(stream) == ("id050", b"id050")
+    assert [i for i, _ in stream] == ids[1:]
+
+
+def test_an_empty_batch_writes_nothing(ledger: Ledger) -> None:
+    assert not Batch()
+    changes = ledger.db.total_changes
+    ledger.commit(Batch())
+    assert ledger.db.total_changes == changes
+
+
+def test_first_and_last_seen(ledger: Ledger) -> None:
+    ledger.commit(Batch(articles=[("id1", "feed", HASH_A, 1)]))
+    ledger.db.execute("UPDATE articles SET first_seen = '2020-01-01T00:00:00Z'")
+    ledger.db.execute("UPDATE articles SET last_seen = '2020-01-01T00:00:00Z'")
+    ledger.touch(["id1"])
+    first, last = ledger.db.execute("SELECT first_seen, last_seen FROM articles").fetchone()
+    assert first == "2020-01-01T00:00:00Z"
+    last_seen = unstamp(last)
+    assert last_seen is not None
+    assert abs(last_seen - now()) < timedelta(seconds=5)
+    ledger.commit(Batch(articles=[("id1", "feed", HASH_B, 2)]))
+    assert ledger.db.execute("SELECT first_seen FROM articles").fetchone()[0] == first
+
+
+def test_a_failing_commit_rolls_back_everything(ledger: Ledger) -> None:
+    ledger.commit(Batch(articles=[("old", "feed", HASH_A, 1)], checkpoints={"t": "1"}))
+    bad_article: tuple[str, str, str, int] = ("id9", "feed", None, 1)  # type: ignore[assignment]
+    batch = Batch(
+        articles=[("id1", "feed", HASH_A, 1), ("old", "feed", HASH_B, 2), bad_article],
+        checkpoints={"t": "2", "u": "3"},
+        outbox=[("pg", "id1", b"{}")],
+        sources=[full_state()],
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        ledger.commit(batch)
+    assert not ledger.db.in_transaction
+    assert ledger.seen("id1") is None
+    assert ledger.seen("old") == Seen(HASH_A, 1)
+    assert ledger.article_count() == 1
+    assert ledger.checkpoint("t") == "1"
+    assert ledger.checkpoint("u") is None
+    assert ledger.outbox_size() == 0
+    assert ledger.sources() == []
+    # The ledger is still usable.
+    ledger.commit(Batch(articles=[("id1", "feed", HASH_A, 1)]))
+    assert ledger.seen("id1") == Seen(HASH_A, 1)
+
+
+# -- sources ---------------------------------------------------------------------------------
+
+
+def test_source_state_round_trips_every_field(ledger: Ledger) -> None:
+    state = full_state()
+    ledger.commit(Batch(sources=[state]))
+    assert ledger.source("feed", "https://example.com/feed.xml") == state
+    assert ledger.sources() == [state]
+
+
+def test_unknown_source_starts_afresh(ledger: Ledger) -> None:
+    state = ledger.source("new", "https://example.com/a.xml", kind="rss")
+    assert state == SourceState(
+        "new", "https://example.com/a.xml", "https://example.com/a.xml", "rss"
+    )
+    moved = ledger.source("new", "https://example.com/a.xml", "https://example.com/b.xml")
+    assert moved.location == "https://example.com/b.xml"
+    assert ledger.sources() == []  # reading does not store
+
+
+def test_changed_configuration_starts_afresh_but_keeps_the_count(ledger: Ledger) -> None:
+    ledger.commit(Batch(sources=[full_state()]))
+    state = ledger.source("feed", "https://example.com/other.xml")
+    assert state == SourceState(
+        "feed", "https://example.com/other.xml", "https://example.com/other.xml", articles=17
+    )
+    assert state.etag is None
+    assert state.next_fetch is None
+    assert state.due(datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_sources_are_listed_by_name(ledger: Ledger) -> None:
+    ledger.commit(Batch(sources=[full_state("zeta"), full_state("alpha"), full_state("mid")]))
+    assert [s.name for s in ledger.sources()] == ["alpha", "mid", "zeta"]
+
+
+def test_schedule(ledger: Ledger) -> None:
+    ledger.commit(Batch(sources=[full_state()]))
+    assert ledger.schedule("feed", None) == 1
+    assert ledger.source("feed", "https://example.com/feed.xml").next_fetch is None
+    later = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    assert ledger.schedule("feed", later) == 1
+    assert ledger.source("feed", "https://example.com/feed.xml").next_fetch == later
+    assert ledger.schedule("missing", later) == 0
+
+
+def test_due() -> None:
+    moment = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    state = SourceState("a", "x", "x")
+    assert state.due(moment)
+    state.next_fetch = moment
+    assert state.due(moment)
+    assert not state.due(moment - timedelta(seconds=1))
+    assert state.due(moment + timedelta(seconds=1))
+
+
+def test_stamp_and_unstamp() -> None:
+    local = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
+    assert stamp(local) == "2026-11-29T08:00:00Z"
+    assert unstamp("2026-11-29T08:00:00Z") == local
+    assert (stamp(None), unstamp(None)) == (None, None)
+    assert now().microsecond == 0
+    assert now().tzinfo is UTC
+
+
+def test_backoff_doubles_and_caps() -> None:
+    cap = 6 * 3600.0
+    assert backoff(0, 300, cap) == timedelta(seconds=300)
+    assert backoff(1, 300, cap) == timedelta(seconds=300)
+    assert backoff(2, 300, cap) == timedelta(seconds=600)
+    assert backoff(3, 300, cap) == timedelta(seconds=1200)
+    assert backoff(4, 300, cap) == timedelta(seconds=2400)
+    assert backoff(20, 300, cap) == timedelta(seconds=cap)
+    assert backoff(1, 0, cap) == timedelta(seconds=60)  # at least a minute
+    assert backoff(3, 10, cap) == timedelta(seconds=240)
+    assert backoff(2, 10_000, 3600) == timedelta(seconds=3600)  # capped below the interval
+    assert backoff(10_000, 300, cap) == timedelta(seconds=cap)  # no overflow
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def test_runs(ledger: Ledger) -> None:
+    assert ledger.last_run() is None
+    first = ledger.start_run(pid=1234)
+    run = ledger.last_run()
+    assert run is not None
+    assert (run["id"], run["pid"], run["status"], run["ended"]) == (first, 1234, "running", None)
+    assert isinstance(run["started"], str)
+    ledger.end_run(first, "ok", {"sources": 3, "articles": 10, "failures": 1})
+    run = ledger.last_run()
+    assert run is not None
+    assert run["status"] == "ok"
+    assert run["ended"] is not None
+    assert (run["sources"], run["articles"], run["updates"], run["failures"]) == (3, 10, 0, 1)
+
+    second = ledger.start_run(pid=5678)
+    assert second > first
+    run = ledger.last_run()
+    assert run is not None
+    assert run["id"] == second
+
+
+def test_reap_runs_marks_running_ones_killed(ledger: Ledger) -> None:
+    done = ledger.start_run(pid=1)
+    ledger.end_run(done, "ok", {})
+    dead1 = ledger.start_run(pid=2)
+    dead2 = ledger.start_run(pid=3)
+    assert ledger.reap_runs() == 2
+    statuses = dict(ledger.db.execute("SELECT id, status FROM runs").fetchall())
+    assert statuses == {done: "ok", dead1: "killed", dead2: "killed"}
+    ended = ledger.db.execute("SELECT ended FROM runs WHERE id = ?", (dead1,)).fetchone()[0]
+    assert ended is not None
+    assert ledger.reap_runs() == 0
+
+
+# -- dead letters ----------------------------------------------------------------------------
+
+
+def test_dead_letters(ledger: Ledger) -> None:
+    run = ledger.start_run(pid=1)
+    one = ledger.add_dead_letter(
+        run, "feed", stage="fetch", plugin="rss", error="bad XML", item=b"<item"
+    )
+    two = ledger.add_dead_letter(run, "feed", stage="clean", plugin=None, error="boom", item=None)
+    three = ledger.add_dead_letter(
+        None, "other", stage="tag", plugin="keywords", error="oops", item=b'{"id": 1}'
+    )
+    assert len({one, two, three}) == 3
+    letters = ledger.dead_letters()
+    assert [d.id for d in letters] == [one, two, three]
+    first = letters[0]
+    assert (first.run, first.source, first.stage, first.plugin, first.error, first.item) == (
+        run,
+        "feed",
+        "fetch",
+        "rss",
+        "bad XML",
+        b"<item",
+    )
+    assert abs(first.created - now()) < timedelta(seconds=5)
+    assert letters[1].plugin is None
+    assert letters[1].item is None
+    assert letters[2].run is None
+
+    assert [d.id for d in ledger.dead_letters([three, one])] == [one, three]
+    assert ledger.dead_letters([]) == []
+    assert ledger.dead_letters([9999]) == []
+
+    assert ledger.remove_dead_letters([one, 9999]) == 1
+    assert [d.id for d in ledger.dead_letters()] == [two, three]
+    assert ledger.purge_dead_letters() == 2
+    assert ledger.dead_letters() == []
+
+
+def test_the_same_failure_twice_is_one_letter(ledger: Ledger) -> None:
+    first_run = ledger.start_run(pid=1)
+    letter = ledger.add_dead_letter(
+        first_run, "feed", stage="fetch", plugin="rss", error="bad XML", item=b"<item"
+    )
+    ledger.db.execute("UPDATE dead_letters SET created = '2020-01-01T00:00:00Z'")
+    second_run = ledger.start_run(pid=2)
+    again = ledger.add_dead_letter(
+        second_run, "feed", stage="fetch", plugin="rss", error="bad XML, line 2", item=b"<item"
+    )
+    assert again == letter
+    (only,) = ledger.dead_letters()
+    assert (only.id, only.run, only.error) == (letter, second_run, "bad XML, line 2")
+    assert only.created > datetime(2020, 1, 2, tzinfo=UTC)
+    # Also with no plugin and no item (NULLs compare with IS).
+    a = ledger.add_dead_letter(None, "feed", stage="clean", plugin=None, error="x", item=None)
+    b = ledger.add_dead_letter(None, "feed", stage="clean", plugin=None, error="y", item=None)
+    assert a == b
+    # Another item, source, stage or plugin is another letter.
+    others = {
+        ledger.add_dead_letter(None, "feed", stage="fetch", plugin="rss", error="e", item=b"<x"),
+        ledger.add_dead_letter(
+            None, "feed2", stage="fetch", plugin="rss", error="e", item=b"<item"
+        ),
+        ledger.add_dead_letter(None, "feed", stage="clean", plugin="rss", error="e", item=b"<item"),
+        ledger.add_dead_letter(
+            None, "feed", stage="fetch", plugin="text", error="e", item=b"<item"
+        ),
+    }
+    assert len(others) == 4
+    assert len(ledger.dead_letters()) == 6
+
+
+def test_purge_before(ledger: Ledger) -> None:
+    old = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e", item=b"1")
+    new = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e", item=b"2")
+    ledger.db.execute(
+        "UPDATE dead_letters SET created = '2026-01-01T00:00:00Z' WHERE id = ?", (old,)
+    )
+    ledger.db.execute(
+        "UPDATE dead_letters SET created = '2026-03-01T00:00:00Z' WHERE id = ?", (new,)
+    )
+    assert ledger.purge_dead_letters(datetime(2026, 3, 1, tzinfo=UTC)) == 1
+    assert [d.id for d in ledger.dead_letters()] == [new]
+    assert ledger.purge_dead_letters(datetime(2026, 3, 1, 0, 0, 1, tzinfo=UTC)) == 1
+    assert ledger.dead_letters() == []
+
+
+# -- two connections -------------------------------------------------------------------------
+
+
+def test_a_reader_is_not_blocked_by_an_open_write_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "ingest.sqlite"
+    writer = Ledger(path)
+    reader = Ledger(path)
+    try:
+        writer.commit(Batch(articles=[("id1", "feed", HASH_A, 1)], sources=[full_state()]))
+        writer.db.execute("BEGIN IMMEDIATE")
+        writer.db.execute("INSERT INTO articles VALUES ('id2', 'feed', ?, 1, 'x', 'x')", (HASH_B,))
+        writer.db.execute("UPDATE sources SET failures = 9")
+        reader.db.execute("PRAGMA busy_timeout = 0")  # a blocked read fails at once
+        # The reader sees the last committed state, not the writer's pending changes.
+        assert reader.seen("id1") == Seen(HASH_A, 1)
+        assert reader.seen("id2") is None
+        assert [s.failures for s in reader.sources()] == [2]
+        assert reader.outbox_size() == 0
+        # A second writer would have to wait; with no timeout it fails.
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            reader.db.execute("BEGIN IMMEDIATE")
+        writer.db.execute("COMMIT")
+        assert reader.seen("id2") == Seen(HASH_B, 1)
+        assert [s.failures for s in reader.sources()] == [9]
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_opening_while_another_writes(tmp_path: Path) -> None:
+    """``ingest status`` opens the ledger while a run holds a write transaction."""
+    path = tmp_path / "ingest.sqlite"
+    writer = Ledger(path)
+    try:
+        writer.db.execute("BEGIN IMMEDIATE")
+        writer.db.execute("INSERT INTO runs (started, status) VALUES ('x', 'running')")
+        reader = Ledger(path)
+        try:
+            assert reader.schema_version == len(MIGRATIONS)
+            assert reader.last_run() is None
+        finally:
+            reader.close()
+        writer.db.execute("ROLLBACK")
+    finally:
+        writer.close()
