@@ -32,9 +32,11 @@ Each tool runs as a cold process, twice, with the server's counters reset before
   interpreter start that ``ingest`` pays and carry this process's memory, the served feeds
   included, in its peak RSS.
 
-Seconds and peak RSS come from ``wait4`` on each process. The second run changes nothing on
-the server, so a client that keeps its validators sends only conditional requests, gets only
-304s and stores nothing. Run from the repository root::
+Seconds and peak RSS come from ``wait4`` on each process, started by a small launcher
+process rather than by this one, whose high-water RSS (every feed served) Linux would carry
+over into the child's across ``exec``. The second run changes nothing on the server, so a
+client that keeps its validators sends only conditional requests, gets only 304s and stores
+nothing. Run from the repository root::
 
     python -m benchmarks.bench_cron [--feeds 500] [--corpus ../shared/corpus] [--tags]
 """

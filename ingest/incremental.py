@@ -348,24 +348,22 @@ class StatefulRun:
     # -- outboxes and dead letters ------------------------------------------------------------
 
     def _redeliver(self) -> None:
-        """Deliver to each target what it missed in earlier runs."""
+        """Deliver to each target what it missed in earlier runs, a chunk at a time."""
         for target in self._targets:
-            if not self.ledger.outbox_size(target.label):
-                continue
-            entries = list(self.ledger.outbox(target.label))
-            try:
-                for _, line in entries:
-                    target.exporter.write(from_json(orjson.loads(line)))
-                token = target.exporter.checkpoint()
-            except Exception as exc:
-                self._target_failed(target, exc)
-                continue
-            batch = Batch(
-                checkpoints={target.label: token},
-                delivered=[(target.label, article_id) for article_id, _ in entries],
-            )
-            self.ledger.commit(batch)
-            self.summary.redelivered += len(entries)
+            for chunk in self.ledger.outbox(target.label):
+                try:
+                    for _, line in chunk:
+                        target.exporter.write(from_json(orjson.loads(line)))
+                    token = target.exporter.checkpoint()
+                except Exception as exc:
+                    self._target_failed(target, exc)
+                    break
+                batch = Batch(
+                    checkpoints={target.label: token},
+                    delivered=[(target.label, article_id) for article_id, _ in chunk],
+                )
+                self.ledger.commit(batch)
+                self.summary.redelivered += len(chunk)
 
     def _letters(self, letters: Iterable[DeadLetter]) -> list[int]:
         """Run each dead letter again; the ids that went through."""

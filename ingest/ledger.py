@@ -296,12 +296,20 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
-    def outbox(self, target: str) -> Iterator[tuple[str, bytes]]:
-        """(id, JSON line) that ``target`` missed, oldest first, streamed."""
-        cursor = self.db.execute(
-            "SELECT id, article FROM outbox WHERE target = ? ORDER BY rowid", (target,)
-        )
-        yield from cursor
+    def outbox(self, target: str, limit: int = 500) -> Iterator[list[tuple[str, bytes]]]:
+        """(id, JSON line) that ``target`` missed, oldest first, in lists of ``limit``: a
+        target that was down for a month must not fill the memory."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT rowid, id, article FROM outbox WHERE target = ? AND rowid > ?"
+                " ORDER BY rowid LIMIT ?",
+                (target, last, limit),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(article_id, line) for _, article_id, line in rows]
 
     def outbox_size(self, target: str | None = None) -> int:
         """How many articles wait for ``target`` (or any target)."""

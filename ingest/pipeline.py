@@ -161,6 +161,7 @@ class Pipeline:
         self.settings = Settings()
         pm.hook.ingest_add_settings(settings=self.settings)
         self.values = dict(values or {})
+        self._check_disabled(self.values)
         self.config = Config(self.settings, values)
         self._impl_cache: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
         self._frozen: dict[str, list[pluggy.HookImpl]] | None = None
@@ -172,6 +173,16 @@ class Pipeline:
                         "not supported; order it with tryfirst/trylast instead"
                     )
 
+    def _check_disabled(self, values: Mapping[str, Any]) -> None:
+        """A setting of a plugin that is switched off: say so, rather than "unknown"."""
+        for name in values:
+            plugin = name.split(".", 1)[0]
+            if name not in self.settings and self.pm.is_blocked(plugin):
+                raise UsageError(
+                    f"setting {name!r} belongs to the plugin {plugin!r}, which is disabled "
+                    "(--no-plugin or INGEST_DISABLE_PLUGINS): enable it or drop the setting"
+                )
+
     @contextlib.contextmanager
     def configured(self, values: Mapping[str, Any]) -> Iterator[Config]:
         """Within the block, stage hooks get ``values`` over the pipeline's own (one source's
@@ -180,6 +191,7 @@ class Pipeline:
             yield self.config
             return
         saved = self.config
+        self._check_disabled(values)
         self.config = Config(self.settings, {**self.values, **values})
         try:
             yield self.config

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 
 from ingest.lock import StateLock
 from ingest.testing import CliResult, run_cli
+from tests.conftest import SAMPLES
 from tests.servers import Reply, Server, serve
 
 PLUGIN = "tests.cron_plugin"
@@ -568,3 +570,74 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert f"pid {holder.pid}" in result.stderr
     assert "took over the lock" in result.stderr
+
+
+# -- the sample config, one source, per-source settings ----------------------------------
+
+
+def test_the_sample_config_works_and_a_second_run_is_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns("plugins"))
+    monkeypatch.setenv("INGEST_DISABLE_PLUGINS", DISABLE_TAGS)
+    config = samples / "ingest.toml"
+    first = run(config, "-v")
+    assert first.exit_code == 0, first.stderr
+    exported = lines(tmp_path / "out" / "articles.jsonl")
+    one_off = run_cli(["run", str(samples)]).articles
+    assert sorted(a["id"] for a in exported) == sorted({a["id"] for a in one_off})
+    with sqlite3.connect(tmp_path / "out" / "articles.sqlite") as connection:
+        assert connection.execute("SELECT count(*) FROM articles").fetchone()[0] == len(exported)
+    second = run(config, "--force")
+    assert (second.exit_code, second.stderr) == (0, "")
+    assert len(lines(tmp_path / "out" / "articles.jsonl")) == len(exported)
+
+
+def test_source_runs_only_the_named_sources(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(f"Story {name}, with enough words to count here.\n")
+    config = write_config(tmp_path, {"a": {"location": "a.txt"}, "b": {"location": "b.txt"}})
+    result = run(config, "--source", "b")
+    assert result.exit_code == 0
+    assert [a["source"]["location"] for a in lines(tmp_path / "out" / "articles.jsonl")] == [
+        str(tmp_path / "b.txt")
+    ]
+    assert status(config)["by_name"]["a"]["status"] == "never fetched"
+    unknown = run(config, "--source", "c")
+    assert unknown.exit_code == 4
+    assert "no source named 'c' (known: a, b)" in unknown.stderr
+
+
+def test_per_source_settings_apply_to_that_source_only(tmp_path: Path) -> None:
+    german = "Der Stadtrat hat am Montag den Haushalt für das kommende Jahr beschlossen."
+    english = "The city council approved the budget for the coming year on Monday evening."
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        # Texts are identified by their content: each folder's must differ.
+        (tmp_path / folder / "de.txt").write_text(f"{german} ({folder})\n", encoding="utf-8")
+        (tmp_path / folder / "en.txt").write_text(f"{english} ({folder})\n", encoding="utf-8")
+    config = write_config(
+        tmp_path,
+        {
+            "only-german": {"location": "one", "kind": "text", "language": "de"},
+            "everything": {"location": "two", "kind": "text"},
+        },
+    )
+    result = run(config, "-v")
+    assert result.exit_code == 0, result.stderr
+    found = sorted(
+        (Path(a["source"]["location"]).parent.name, a["language"])
+        for a in lines(tmp_path / "out" / "articles.jsonl")
+    )
+    assert found == [("one", "de"), ("two", "de"), ("two", "en")]
+    assert "1 filtered out" in result.stderr
+
+
+def test_a_setting_of_a_disabled_plugin_says_so(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    result = run_cli(
+        ["--no-plugin", "keywords", "run", str(tmp_path / "a.txt"), "-s", "keywords.count=3"]
+    )
+    assert result.exit_code == 4
+    assert "belongs to the plugin 'keywords', which is disabled" in result.stderr

@@ -141,7 +141,7 @@ def test_commit_stores_articles_checkpoints_and_outbox(ledger: Ledger) -> None:
     assert ledger.article_count("feed") == 2
     assert ledger.checkpoint("out.jsonl") == '{"length": 10, "inode": 5}'
     assert ledger.checkpoint("dir:out") is None
-    assert list(ledger.outbox("pg")) == [("id1", b'{"id": "id1"}'), ("id2", b'{"id": "id2"}')]
+    assert _outbox(ledger, "pg") == [("id1", b'{"id": "id1"}'), ("id2", b'{"id": "id2"}')]
     assert ledger.outbox_size("pg") == 2
     assert ledger.outbox_size() == 3
 
@@ -156,18 +156,35 @@ def test_commit_stores_articles_checkpoints_and_outbox(ledger: Ledger) -> None:
     assert ledger.seen("id1") == Seen(HASH_B, 2)
     assert ledger.article_count() == 3
     assert ledger.checkpoint("out.jsonl") == '{"length": 99, "inode": 5}'
-    assert list(ledger.outbox("pg")) == [("id2", b'{"id": "id2"}')]
+    assert _outbox(ledger, "pg") == [("id2", b'{"id": "id2"}')]
     assert ledger.outbox_size("pg") == 1
     assert ledger.outbox_size("other") == 1
 
 
-def test_outbox_is_streamed_oldest_first(ledger: Ledger) -> None:
+def _outbox(ledger: Ledger, target: str) -> list[tuple[str, bytes]]:
+    return [entry for chunk in ledger.outbox(target) for entry in chunk]
+
+
+def test_outbox_is_streamed_oldest_first_in_chunks(ledger: Ledger) -> None:
     ids = [f"id{n:03}" for n in range(50, 0, -1)]  # not in id order
     ledger.commit(Batch(outbox=[("pg", i, i.encode()) for i in ids]))
-    stream = ledger.outbox("pg")
+    stream = ledger.outbox("pg", limit=20)
     assert isinstance(stream, Iterator)
-    assert next(stream) == ("id050", b"id050")
-    assert [i for i, _ in stream] == ids[1:]
+    chunks = list(stream)
+    assert [len(chunk) for chunk in chunks] == [20, 20, 10]
+    assert chunks[0][0] == ("id050", b"id050")
+    assert [i for chunk in chunks for i, _ in chunk] == ids
+
+
+def test_outbox_chunks_survive_deliveries_in_between(ledger: Ledger) -> None:
+    ids = [f"id{n:03}" for n in range(1, 8)]
+    ledger.commit(Batch(outbox=[("pg", i, i.encode()) for i in ids]))
+    seen = []
+    for chunk in ledger.outbox("pg", limit=3):
+        seen += [i for i, _ in chunk]
+        ledger.commit(Batch(delivered=[("pg", i) for i, _ in chunk]))
+    assert seen == ids
+    assert ledger.outbox_size("pg") == 0
 
 
 def test_an_empty_batch_writes_nothing(ledger: Ledger) -> None:
