@@ -9,6 +9,8 @@ an :class:`HttpError` with a one-line reason, never a raw httpx exception.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import socket
 import ssl
@@ -40,6 +42,10 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_USER_AGENT = f"ingest/{__version__} (+news ingestion toolkit)"
 MAX_REDIRECTS = 5
 
+_PROXY_VARIABLES = (
+    *("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"),
+    *("http_proxy", "https_proxy", "all_proxy", "no_proxy"),
+)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _INFLATE_STEP = 1024 * 1024  # most output bytes per zlib call: no single huge allocation
@@ -155,16 +161,31 @@ def fetch_with_config(
     accept: str | None = None,
 ) -> HttpResponse:
     """:func:`fetch` with the ``http.*`` settings (their defaults if the plugin is disabled)."""
+    timeout = float(_setting(config, "http.timeout", DEFAULT_TIMEOUT))
     return fetch(
         url,
         max_bytes=int(_setting(config, "http.max_bytes", DEFAULT_MAX_BYTES)),
-        timeout=float(_setting(config, "http.timeout", DEFAULT_TIMEOUT)),
+        timeout=timeout,
         deadline=float(_setting(config, "http.deadline", DEFAULT_DEADLINE)),
         user_agent=str(_setting(config, "http.user_agent", DEFAULT_USER_AGENT)),
         etag=etag,
         last_modified=last_modified,
         accept=accept,
+        client=shared_client(timeout),
     )
+
+
+def shared_client(timeout: float) -> httpx.Client:
+    """One pooled client per process (and timeout, and proxy environment): a new client
+    loads the CA bundle and builds a TLS context, 16 ms each time, which made an unchanged
+    500-feed run cost 8 s of nothing; a shared one also keeps connections alive."""
+    proxies = tuple(os.environ.get(name) for name in _PROXY_VARIABLES)
+    return _client(timeout, proxies)
+
+
+@functools.cache
+def _client(timeout: float, proxies: tuple[str | None, ...]) -> httpx.Client:
+    return httpx.Client(timeout=timeout)
 
 
 def fetch_source(source: Source, config: Config, *, accept: str | None = None) -> HttpResponse:
