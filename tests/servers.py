@@ -27,6 +27,7 @@ Route = Callable[[BaseHTTPRequestHandler], Reply]
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # no 40 ms wait for a delayed ACK after the headers
     routes: dict[str, Route]
     requests: list[tuple[str, dict[str, str]]]
 
