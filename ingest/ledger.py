@@ -437,16 +437,18 @@ class Ledger:
         item: bytes | None,
     ) -> int:
         """Keep an item a stage failed on; its id. The same item failing the same way again
-        (every run, until someone fixes it) updates its letter instead of adding one."""
+        (every run, until someone fixes it) updates its letter instead of adding one: same
+        source, stage and plugin, and the same error, whose message names the item (a line
+        number, a guid). The raw item is not compared: it holds the time it was fetched."""
         row = self.db.execute(
             "SELECT id FROM dead_letters WHERE source = ? AND stage = ? AND plugin IS ?"
-            " AND item IS ?",
-            (source, stage, plugin, item),
+            " AND error = ?",
+            (source, stage, plugin, error),
         ).fetchone()
         if row is not None:
             self.db.execute(
-                "UPDATE dead_letters SET run = ?, created = ?, error = ? WHERE id = ?",
-                (run, stamp(now()), error, row[0]),
+                "UPDATE dead_letters SET run = ?, created = ?, item = ? WHERE id = ?",
+                (run, stamp(now()), item, row[0]),
             )
             return int(row[0])
         cursor = self.db.execute(

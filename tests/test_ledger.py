@@ -390,30 +390,35 @@ def test_dead_letters(ledger: Ledger) -> None:
 def test_the_same_failure_twice_is_one_letter(ledger: Ledger) -> None:
     first_run = ledger.start_run(pid=1)
     letter = ledger.add_dead_letter(
-        first_run, "feed", stage="fetch", plugin="rss", error="bad XML", item=b"<item"
+        first_run, "feed", stage="tag", plugin="p", error="feed.xml#g1: boom", item=b'{"t": 1}'
     )
     ledger.db.execute("UPDATE dead_letters SET created = '2020-01-01T00:00:00Z'")
     second_run = ledger.start_run(pid=2)
+    # The raw item differs (it holds the fetch time); the error names the same item.
     again = ledger.add_dead_letter(
-        second_run, "feed", stage="fetch", plugin="rss", error="bad XML, line 2", item=b"<item"
+        second_run, "feed", stage="tag", plugin="p", error="feed.xml#g1: boom", item=b'{"t": 2}'
     )
     assert again == letter
     (only,) = ledger.dead_letters()
-    assert (only.id, only.run, only.error) == (letter, second_run, "bad XML, line 2")
+    assert (only.id, only.run, only.item) == (letter, second_run, b'{"t": 2}')
     assert only.created > datetime(2020, 1, 2, tzinfo=UTC)
     # Also with no plugin and no item (NULLs compare with IS).
     a = ledger.add_dead_letter(None, "feed", stage="clean", plugin=None, error="x", item=None)
-    b = ledger.add_dead_letter(None, "feed", stage="clean", plugin=None, error="y", item=None)
+    b = ledger.add_dead_letter(None, "feed", stage="clean", plugin=None, error="x", item=None)
     assert a == b
-    # Another item, source, stage or plugin is another letter.
+    # Another error (another item), source, stage or plugin is another letter.
     others = {
-        ledger.add_dead_letter(None, "feed", stage="fetch", plugin="rss", error="e", item=b"<x"),
         ledger.add_dead_letter(
-            None, "feed2", stage="fetch", plugin="rss", error="e", item=b"<item"
+            None, "feed", stage="tag", plugin="p", error="feed.xml#g2: boom", item=None
         ),
-        ledger.add_dead_letter(None, "feed", stage="clean", plugin="rss", error="e", item=b"<item"),
         ledger.add_dead_letter(
-            None, "feed", stage="fetch", plugin="text", error="e", item=b"<item"
+            None, "feed2", stage="tag", plugin="p", error="feed.xml#g1: boom", item=None
+        ),
+        ledger.add_dead_letter(
+            None, "feed", stage="clean", plugin="p", error="feed.xml#g1: boom", item=None
+        ),
+        ledger.add_dead_letter(
+            None, "feed", stage="tag", plugin="q", error="feed.xml#g1: boom", item=None
         ),
     }
     assert len(others) == 4
@@ -421,8 +426,8 @@ def test_the_same_failure_twice_is_one_letter(ledger: Ledger) -> None:
 
 
 def test_purge_before(ledger: Ledger) -> None:
-    old = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e", item=b"1")
-    new = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e", item=b"2")
+    old = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e1", item=b"1")
+    new = ledger.add_dead_letter(None, "a", stage="fetch", plugin=None, error="e2", item=b"2")
     ledger.db.execute(
         "UPDATE dead_letters SET created = '2026-01-01T00:00:00Z' WHERE id = ?", (old,)
     )
