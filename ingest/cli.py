@@ -213,6 +213,7 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                     outputs=output or [],
                     names=source or [],
                     values=values,
+                    kind=kind,
                 )
             else:
                 pipeline = Pipeline(pm, values)

@@ -72,6 +72,7 @@ def plan(
     outputs: Sequence[str],
     names: Sequence[str],
     values: dict[str, Any],
+    kind: str | None = None,
 ) -> StatePlan:
     """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory."""
     project = load_config(config) if config else None
@@ -80,6 +81,8 @@ def plan(
             "give the sources in the config file or as LOCATIONs, not both "
             f"(LOCATIONs: {', '.join(locations)})"
         )
+    if project is not None and kind is not None:
+        raise UsageError("--kind applies to LOCATIONs; in the config, give kind = ... per source")
     if project is not None:
         sources = [project.source(name) for name in names] if names else project.sources
         if not sources:
@@ -87,7 +90,7 @@ def plan(
     else:
         if names:
             raise UsageError("--source needs a config file (-c ingest.toml)")
-        sources = [SourceConfig(name=spec, location=spec) for spec in locations]
+        sources = [_adhoc(spec, kind) for spec in locations]
         if not sources:
             raise UsageError("nothing to read: give LOCATIONs or -c ingest.toml")
     target_specs = list(outputs) or (project.targets if project else [])
@@ -98,6 +101,12 @@ def plan(
         raise UsageError("give --state PATH for the ledger, or -c ingest.toml")
     merged = {**(project.settings if project else {}), **values}
     return StatePlan(state_path, sources, [parse_target(t) for t in target_specs], merged)
+
+
+def _adhoc(spec: str, kind: str | None) -> SourceConfig:
+    """A LOCATION of ``ingest run --state``, named by how it was written."""
+    prefix, location = split_kind(spec)
+    return SourceConfig(name=spec, location=location, kind=prefix or kind)
 
 
 def run_on_state(

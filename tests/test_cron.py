@@ -641,3 +641,19 @@ def test_a_setting_of_a_disabled_plugin_says_so(tmp_path: Path) -> None:
     )
     assert result.exit_code == 4
     assert "belongs to the plugin 'keywords', which is disabled" in result.stderr
+
+
+def test_state_without_a_config_takes_locations_and_kind(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("A note long enough to be read as an article by ingest.\n")
+    args = ["run", str(notes), "--kind", "text", "--state", str(tmp_path / "s.sqlite")]
+    first = run_cli([*args, "-o", str(tmp_path / "out.jsonl")])
+    assert first.exit_code == 0, first.stderr
+    assert len(lines(tmp_path / "out.jsonl")) == 1
+    second = run_cli([*args, "-o", str(tmp_path / "out.jsonl"), "-v"])
+    assert second.exit_code == 0
+    assert "1 unchanged" in second.stderr
+    assert len(lines(tmp_path / "out.jsonl")) == 1
+    report = json.loads(run_cli(["status", "--state", str(tmp_path / "s.sqlite"), "--json"]).stdout)
+    assert [row["source"] for row in report["sources"]] == [str(notes)]
