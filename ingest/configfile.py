@@ -24,6 +24,7 @@ the same file works from cron, whatever its working directory. Every mistake is 
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -200,7 +201,8 @@ def _no_unknown_keys(table: Mapping[str, Any], known: frozenset[str], where: str
 
 def _resolve(location: str, base: Path) -> Path:
     path = Path(location).expanduser()
-    return path if path.is_absolute() else base / path
+    # normpath, not resolve(): "../out" is tidied, a symlink the user chose is kept.
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def _resolve_target(spec: str, base: Path, path: Path) -> str:
