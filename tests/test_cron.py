@@ -24,6 +24,7 @@ import pytest
 from ingest.lock import StateLock
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
+from tests.lockholder import lock_holder
 from tests.servers import Reply, Server, serve
 
 PLUGIN = "tests.cron_plugin"
@@ -550,22 +551,9 @@ def test_a_run_on_a_busy_state_waits_then_exits_5(tmp_path: Path) -> None:
 def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("A short article with enough words in it to count.\n")
     config = write_config(tmp_path, {"a": {"location": "a.txt"}})
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path; from ingest.lock import StateLock\n"
-            "lock = StateLock(Path(sys.argv[1]), 0); lock.acquire(); print('locked', flush=True)"
-            "\ntime.sleep(60)",
-            str(tmp_path / "ingest.sqlite"),
-        ],
-        stdout=subprocess.PIPE,
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == b"locked"
-    holder.kill()
-    holder.wait()
-    holder.stdout.close()
+    with lock_holder(tmp_path / "ingest.sqlite") as holder:
+        holder.kill()
+        holder.wait()
     result = run(config, "--lock-timeout", "5")
     assert result.exit_code == 0
     assert f"pid {holder.pid}" in result.stderr

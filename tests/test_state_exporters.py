@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +22,7 @@ from plugins import jsonfiles, jsonl, sqlite
 from plugins.jsonfiles import DirectoryExporter
 from plugins.jsonl import AppendingJsonLinesExporter, JsonLinesFileExporter
 from plugins.sqlite import SqliteExporter
-from tests.conftest import REPO
+from tests.lockholder import lock_holder
 
 
 def article(n: int, text: str | None = None, version: int = 1) -> Article:
@@ -392,62 +390,22 @@ def test_a_second_lock_times_out_naming_the_holder(tmp_path: Path) -> None:
 
 def test_a_waiting_lock_gets_it_when_released(tmp_path: Path) -> None:
     state = tmp_path / "ingest.sqlite"
-    code = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from ingest.lock import StateLock\n"
-        "lock = StateLock(Path(sys.argv[1]), 0)\n"
-        "lock.acquire()\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(0.5)\n"
-        "lock.release()\n"
-        "time.sleep(30)\n"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", code, str(state)], cwd=REPO, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "locked"
+    with lock_holder(state, release_after=0.5):
         lock = StateLock(state, timeout=10)
         started = time.monotonic()
         lock.acquire()
         assert time.monotonic() - started < 5
         assert lock.previous_holder is None
         lock.release()
-    finally:
-        child.kill()
-        child.wait()
-        assert child.stdout is not None
-        child.stdout.close()
 
 
 def test_a_dead_holders_lock_is_taken_over(tmp_path: Path) -> None:
     state = tmp_path / "ingest.sqlite"
-    code = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from ingest.lock import StateLock\n"
-        "StateLock(Path(sys.argv[1]), 0).acquire()\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(60)\n"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", code, str(state)], cwd=REPO, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "locked"
+    with lock_holder(state) as child:
         with pytest.raises(LockTimeout, match=f"pid {child.pid} "):
             StateLock(state, timeout=0).acquire()  # alive: held
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        assert child.stdout is not None
-        child.stdout.close()
     lock = StateLock(state, timeout=5)
     started = time.monotonic()
     lock.acquire()
