@@ -5,6 +5,8 @@ commands do, so that the one-off path stays as it was."""
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,12 +17,18 @@ from typing import Annotated, Any
 import pluggy
 import typer
 
-from ingest.configfile import ProjectConfig, SourceConfig, load_config, parse_interval
-from ingest.errors import UsageError
+from ingest.configfile import (
+    ProjectConfig,
+    SourceConfig,
+    load_config,
+    parse_interval,
+    resolve_target,
+)
+from ingest.errors import IngestError, UsageError
 from ingest.incremental import StatefulRun
-from ingest.ledger import Ledger, SourceState, now, stamp
+from ingest.ledger import BUSY_TIMEOUT, DeadLetter, Ledger, SourceState, now, stamp
 from ingest.locations import Target, parse_target, split_kind
-from ingest.lock import StateLock
+from ingest.lock import LockTimeout, StateLock
 from ingest.pipeline import Pipeline, RunSummary
 from ingest.progress import Reporter
 
@@ -93,14 +101,31 @@ def plan(
         sources = [_adhoc(spec, kind) for spec in locations]
         if not sources:
             raise UsageError("nothing to read: give LOCATIONs or -c ingest.toml")
-    target_specs = list(outputs) or (project.targets if project else [])
+    cwd = Path.cwd()
+    target_specs = [resolve_target(t, cwd) for t in outputs] or (project.targets if project else [])
     if not target_specs:
         raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
     state_path = state or (project.state if project else None)
     if state_path is None:
         raise UsageError("give --state PATH for the ledger, or -c ingest.toml")
+    state_path = Path(os.path.normpath(cwd / state_path.expanduser()))
+    _check_targets(target_specs, state_path)
     merged = {**(project.settings if project else {}), **values}
     return StatePlan(state_path, sources, [parse_target(t) for t in target_specs], merged)
+
+
+def _check_targets(specs: Sequence[str], state: Path) -> None:
+    """The same file twice would receive every article twice; the state is no target."""
+    seen: set[str] = set()
+    for spec in specs:
+        location = parse_target(spec).location
+        if location in seen:
+            raise UsageError(f"target {spec}: given twice")
+        seen.add(location)
+        if location in (str(state), f"{state}.lock"):
+            raise UsageError(f"target {spec}: is the state file itself; give it another name")
+    if state.is_dir() or not state.name:
+        raise UsageError(f"state {state}: is a directory, expected a file path")
 
 
 def _adhoc(spec: str, kind: str | None) -> SourceConfig:
@@ -120,6 +145,37 @@ def run_on_state(
     quiet: bool,
 ) -> int:
     """Run ``run_plan`` under the state's lock; the exit code."""
+    try:
+        return _run_locked(
+            pm,
+            run_plan,
+            reporter,
+            lock_timeout=lock_timeout,
+            force=force,
+            verbose=verbose,
+            quiet=quiet,
+        )
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise LockTimeout(
+                f"state {run_plan.state}: locked by another program for more than "
+                f"{BUSY_TIMEOUT:g} s ({exc})"
+            ) from None
+        raise IngestError(f"state {run_plan.state}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise IngestError(f"state {run_plan.state}: {exc}") from exc
+
+
+def _run_locked(
+    pm: pluggy.PluginManager,
+    run_plan: StatePlan,
+    reporter: Reporter,
+    *,
+    lock_timeout: float,
+    force: bool,
+    verbose: bool,
+    quiet: bool,
+) -> int:
     pipeline = Pipeline(pm, run_plan.values)
     with StateLock(run_plan.state, lock_timeout) as lock:
         if lock.previous_holder:
@@ -164,10 +220,10 @@ def _state_from(config: Path | None, state: Path | None) -> tuple[Path, ProjectC
     return path, project
 
 
-def _open_existing(path: Path) -> Ledger:
+def _open_existing(path: Path, *, readonly: bool = False) -> Ledger:
     if not path.exists():
         raise UsageError(f"no state at {path}: no run on state has happened yet")
-    return Ledger(path)
+    return Ledger(path, readonly=readonly)
 
 
 def _source_rows(ledger: Ledger, project: ProjectConfig | None) -> list[dict[str, Any]]:
@@ -223,17 +279,17 @@ def _add_status(app: typer.Typer) -> None:
     ) -> None:
         """Show each source of a state: last success, failures, next fetch, articles.
 
-        Exits 1 when a source is failing or items wait as dead letters, so that monitoring
-        can run it as a check."""
+        Exits 1 when a source is failing, items wait as dead letters, or articles wait for a
+        failed target, so that monitoring can run it as a check."""
         try:
             path, project = _state_from(config, state)
-            ledger = _open_existing(path)
+            ledger = _open_existing(path, readonly=True)
         except UsageError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
         try:
             rows = _source_rows(ledger, project)
-            letters = len(ledger.dead_letters())
+            letters = ledger.dead_letter_count()
             waiting = ledger.outbox_size()
             last = ledger.last_run()
             total = ledger.article_count()
@@ -253,7 +309,7 @@ def _add_status(app: typer.Typer) -> None:
         else:
             totals = {"articles": total, "dead_letters": letters, "outbox": waiting}
             _print_status(path, rows, last, totals)
-        raise typer.Exit(EXIT_FAILED if failing or letters else EXIT_OK)
+        raise typer.Exit(EXIT_FAILED if failing or letters or waiting else EXIT_OK)
 
 
 def _add_dead_letters(app: typer.Typer, pm: pluggy.PluginManager) -> None:
@@ -275,31 +331,36 @@ def _add_list(letters_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
     ) -> None:
         """List the dead letters: id, when, source, stage, plugin, error."""
-        ledger = _ledger_or_exit(config, state)
+        ledger = _ledger_or_exit(config, state, readonly=True)
         try:
-            letters = ledger.dead_letters()
+            count = 0
+            for letter in ledger.iter_dead_letters():
+                count += 1
+                _print_letter(letter, as_json=as_json)
         finally:
             ledger.close()
-        for letter in letters:
-            if as_json:
-                item = letter.item.decode("utf-8", "replace") if letter.item else None
-                record = {
-                    "id": letter.id,
-                    "created": stamp(letter.created),
-                    "source": letter.source,
-                    "stage": letter.stage,
-                    "plugin": letter.plugin,
-                    "error": letter.error,
-                    "item": item,
-                }
-                typer.echo(json.dumps(record, ensure_ascii=False))
-            else:
-                typer.echo(
-                    f"{letter.id:>5}  {stamp(letter.created)}  {letter.source}  "
-                    f"{letter.stage}/{letter.plugin or '-'}  {letter.error}"
-                )
-        if not letters and not as_json:
+        if not count and not as_json:
             typer.echo("no dead letters", err=True)
+
+
+def _print_letter(letter: DeadLetter, *, as_json: bool) -> None:
+    if as_json:
+        item = letter.item.decode("utf-8", "replace") if letter.item else None
+        record = {
+            "id": letter.id,
+            "created": stamp(letter.created),
+            "source": letter.source,
+            "stage": letter.stage,
+            "plugin": letter.plugin,
+            "error": letter.error,
+            "item": item,
+        }
+        typer.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"{letter.id:>5}  {stamp(letter.created)}  {letter.source}  "
+            f"{letter.stage}/{letter.plugin or '-'}  {letter.error}"
+        )
 
 
 def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
@@ -326,6 +387,8 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
         try:
             path, project = _state_from(config, state)
             specs = list(output or []) or (project.targets if project else [])
+            specs = [resolve_target(t, Path.cwd()) for t in output or []] or specs
+            _check_targets(specs, path)
             targets = [parse_target(t) for t in specs]
             pipeline = Pipeline(pm, dict(project.settings) if project else {})
         except UsageError as exc:
@@ -335,10 +398,13 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
         with StateLock(path, lock_timeout):
             ledger = _open_existing(path)
             try:
-                letters = ledger.dead_letters(None if every else ids)
-                missing = sorted(set(ids or ()) - {letter.id for letter in letters})
-                if missing:
-                    typer.echo(f"error: no dead letters {missing}", err=True)
+                total = ledger.dead_letter_count() if every else len(set(ids or ()))
+                missing: list[int] = []
+                if not every:
+                    found = {letter.id for letter in ledger.iter_dead_letters(ids)}
+                    missing = sorted(set(ids or ()) - found)
+                    if missing:
+                        typer.echo(f"error: no dead letters {missing}", err=True)
                 run = StatefulRun(
                     pipeline,
                     ledger,
@@ -346,10 +412,11 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
                     on_error=reporter.error,
                     on_notice=reporter.notice,
                 )
-                summary, done = run.retry(letters)
+                letters = ledger.iter_dead_letters(None if every else ids)
+                summary, done = run.retry(letters, project.sources if project else ())
             finally:
                 ledger.close()
-        typer.echo(f"ingest: {len(done)} of {len(letters)} dead letters went through", err=True)
+        typer.echo(f"ingest: {len(done)} of {total} dead letters went through", err=True)
         reporter.finish(summary)
         raise typer.Exit(EXIT_FAILED if summary.failed or missing else EXIT_OK)
 
@@ -390,10 +457,10 @@ def _add_purge(letters_app: typer.Typer) -> None:
         typer.echo(f"ingest: {count} dead letter{'s' if count != 1 else ''} deleted", err=True)
 
 
-def _ledger_or_exit(config: Path | None, state: Path | None) -> Ledger:
+def _ledger_or_exit(config: Path | None, state: Path | None, *, readonly: bool = False) -> Ledger:
     try:
         path, _ = _state_from(config, state)
-        return _open_existing(path)
+        return _open_existing(path, readonly=readonly)
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

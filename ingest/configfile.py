@@ -207,9 +207,15 @@ def _resolve(location: str, base: Path) -> Path:
 
 def _resolve_target(spec: str, base: Path, path: Path) -> str:
     try:
-        target = parse_target(spec)
+        return resolve_target(spec, base)
     except UsageError as exc:
         raise UsageError(f"{path}: targets: {exc}") from None
+
+
+def resolve_target(spec: str, base: Path) -> str:
+    """``out.jsonl`` -> ``jsonl:/BASE/out.jsonl``: one spelling per file, whatever the
+    working directory, so that the ledger knows a target again and sees a repeated one."""
+    target = parse_target(spec)
     if target.location == "-" or "://" in target.location:
         return spec
     return f"{target.scheme}:{_resolve(target.location, base)}"

@@ -28,9 +28,11 @@ run, with a :class:`~ingest.ledger.Ledger` deciding what is new:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 
@@ -45,7 +47,7 @@ from ingest.errors import (
 )
 from ingest.export import Exporter
 from ingest.http import HttpState
-from ingest.ledger import Batch, DeadLetter, Ledger, Seen, SourceState, backoff, now
+from ingest.ledger import Batch, DeadLetter, Ledger, SourceState, backoff, now
 from ingest.locations import Target
 from ingest.model import Article, Relation, dumps_bytes, from_json
 from ingest.pipeline import (
@@ -55,6 +57,7 @@ from ingest.pipeline import (
     RunSummary,
     article_from_raw,
 )
+from ingest.seen import SeenItems
 
 #: Articles between two checkpoints: the most a killed run makes the next one redo.
 CHECKPOINT_EVERY = 500
@@ -67,6 +70,9 @@ MAX_AGE_CAP = 24 * 3600.0
 def _ignore(_: object) -> None:
     return None
 
+
+#: Failures at a location a permanent redirect led to before the configured one is tried again.
+REVERT_AFTER = 3
 
 #: Called with a notice worth a line on stderr that is not an error (a target rolled back).
 NoticeHandler = Callable[[str], None]
@@ -88,8 +94,6 @@ class _Pending:
     articles: list[Article] = field(default_factory=list)
     #: Ids seen again unchanged (their ``last_seen`` moves).
     touched: list[str] = field(default_factory=list)
-    #: id -> (hash, version) of the batch's articles, not yet in the ledger.
-    seen: dict[str, Seen] = field(default_factory=dict)
 
 
 class StatefulRun:
@@ -112,7 +116,8 @@ class StatefulRun:
             raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
         self.pipeline = pipeline
         self.ledger = ledger
-        self.target_specs = [replace(t, incremental=True) for t in targets]
+        owner = ledger.state_id
+        self.target_specs = [replace(t, incremental=True, owner=owner) for t in targets]
         self.on_error = on_error
         self.on_progress = on_progress
         self.on_notice = on_notice
@@ -125,23 +130,43 @@ class StatefulRun:
         self._source_errors: list[str] = []
         self._source_articles = 0
         self._source_name = "?"
+        # Every id met in this run, delivered or unchanged: a second sighting (one entry
+        # twice in a feed, one URL in two sources) is a duplicate, never an update, or the
+        # two contents would take turns as new versions on every run.
+        self._met = SeenItems()
 
     # -- the two ways in --------------------------------------------------------------------
 
     def run(self, sources: Sequence[SourceConfig]) -> RunSummary:
         """Fetch each due source and deliver what is new or updated to every target."""
+        for config in sources:
+            self._check_settings(config)
         return self._session(lambda: self._sources(sources))
 
-    def retry(self, letters: Sequence[DeadLetter]) -> tuple[RunSummary, list[int]]:
-        """Run dead letters again; the ids of those that went through (now deleted)."""
+    def retry(
+        self, letters: Iterable[DeadLetter], sources: Sequence[SourceConfig] = ()
+    ) -> tuple[RunSummary, list[int]]:
+        """Run dead letters again, each with its source's settings when ``sources`` has it;
+        the ids of those that went through (now deleted)."""
         done: list[int] = []
-        self._session(lambda: done.extend(self._letters(letters)))
+        settings = {config.name: config.settings for config in sources}
+        for config in sources:
+            self._check_settings(config)
+        self._session(lambda: done.extend(self._letters(letters, settings)))
         return self.summary, done
+
+    def _check_settings(self, config: SourceConfig) -> None:
+        """A source's settings are checked before anything is fetched."""
+        try:
+            with self.pipeline.configured(config.settings):
+                pass
+        except UsageError as exc:
+            raise UsageError(f"source {config.name}: {exc}") from None
 
     # -- the session around either ------------------------------------------------------------
 
     def _session(self, work: Callable[[], object]) -> RunSummary:
-        started = datetime.now().timestamp()
+        started = time.perf_counter()
         self._open_targets()
         self._run_id = self.ledger.start_run(os.getpid())
         status = "failed"
@@ -162,7 +187,8 @@ class StatefulRun:
                         self._target_failed(target, exc)
                 else:
                     target.exporter.abort()
-            self.summary.seconds = datetime.now().timestamp() - started
+            self._met.close()
+            self.summary.seconds = time.perf_counter() - started
             self.ledger.end_run(self._run_id, status, self._counts())
         return self.summary
 
@@ -181,17 +207,38 @@ class StatefulRun:
     def _open_targets(self) -> None:
         try:
             for spec in self.target_specs:
-                exporter = self.pipeline.exporter(spec)
-                self._targets.append(_Target(exporter, spec.label()))
-                _check_incremental(exporter, spec)
+                self._targets.append(self._open(spec))
             for target in self._targets:
+                if target.failed:
+                    continue
                 notice = target.exporter.recover(self.ledger.checkpoint(target.label))
                 if notice:
                     self.on_notice(notice)
+                if not self.ledger.known_target(target.label):
+                    # A first run must have a point to roll back to, too: without one, a
+                    # kill before its first commit would leave its lines to be written again.
+                    checkpoint = target.exporter.checkpoint()
+                    self.ledger.commit(Batch(checkpoints={target.label: checkpoint}))
         except BaseException:
             for target in self._targets:
                 target.exporter.abort()
             raise
+
+    def _open(self, spec: Target) -> _Target:
+        """The target's exporter; one that cannot be opened (a full or missing disk) fails
+        alone: its articles wait in the ledger, the other targets go on."""
+        try:
+            exporter = self.pipeline.exporter(spec)
+        except OSError as exc:
+            unavailable = _Unavailable()
+            unavailable.label = spec.label()
+            target = _Target(unavailable, spec.label())
+            self._target_failed(target, exc)
+            return target
+        if not exporter.incremental:
+            exporter.abort()
+            _refuse(spec)
+        return _Target(exporter, spec.label())
 
     # -- sources ------------------------------------------------------------------------------
 
@@ -252,6 +299,13 @@ class StatefulRun:
             if http.retry_after:
                 wait = max(wait, timedelta(seconds=min(http.retry_after, BACKOFF_CAP)))
             state.next_fetch = moment + wait
+            if state.location != config.location and state.failures >= REVERT_AFTER:
+                self.on_notice(
+                    f"source {config.name}: {state.location}, where it had moved, failed "
+                    f"{state.failures} times; trying {config.location} again from now on"
+                )
+                state.location = config.location
+                state.etag = state.last_modified = None
             return  # the validators stay: the next attempt must fetch it all again
         state.failures = 0
         state.last_error = None
@@ -285,10 +339,17 @@ class StatefulRun:
     def _deliver(self, article: Article, source_name: str) -> None:
         """Export one processed article if it is new or changed."""
         pending = self._pending
-        seen = pending.seen.get(article.id) or self.ledger.seen(article.id)
+        key = bytes.fromhex(article.id[:32])
+        if self._met.get(key) is not None:
+            self.summary.duplicates += 1
+            return
+        self._met.put(key, b"")
+        seen = self.ledger.seen(article.id)
         if seen is not None and seen.content_hash == article.content_hash:
             self.summary.unchanged += 1
             pending.touched.append(article.id)
+            if len(pending.touched) >= self.checkpoint_every:
+                self._checkpoint()
             return
         if seen is not None:
             article.version = seen.version + 1
@@ -308,7 +369,6 @@ class StatefulRun:
             (article.id, source_name, article.content_hash, article.version)
         )
         pending.articles.append(article)
-        pending.seen[article.id] = Seen(article.content_hash, article.version)
         self.summary.articles += 1
         self._source_articles += 1
         self.on_progress(self.summary)
@@ -350,6 +410,8 @@ class StatefulRun:
     def _redeliver(self) -> None:
         """Deliver to each target what it missed in earlier runs, a chunk at a time."""
         for target in self._targets:
+            if target.failed:
+                continue
             for chunk in self.ledger.outbox(target.label):
                 try:
                     for _, line in chunk:
@@ -365,7 +427,9 @@ class StatefulRun:
                 self.ledger.commit(batch)
                 self.summary.redelivered += len(chunk)
 
-    def _letters(self, letters: Iterable[DeadLetter]) -> list[int]:
+    def _letters(
+        self, letters: Iterable[DeadLetter], settings: dict[str, Mapping[str, Any]]
+    ) -> list[int]:
         """Run each dead letter again; the ids that went through."""
         done = []
         for letter in letters:
@@ -381,7 +445,8 @@ class StatefulRun:
                 continue
             article = article_from_raw(letter.item)
             try:
-                self.pipeline.process(article, letter.plugin or "?", self.summary.stage_seconds)
+                with self.pipeline.configured(settings.get(letter.source, {})):
+                    self.pipeline.process(article, letter.plugin or "?", self.summary.stage_seconds)
             except Skip:  # a filter now leaves it out on purpose: settled
                 self.summary.filtered += 1
                 done.append(letter.id)
@@ -405,12 +470,21 @@ class StatefulRun:
         return done
 
 
-def _check_incremental(exporter: Exporter, target: Target) -> None:
-    if not exporter.incremental:
-        raise UsageError(
-            f"target {target.label()}: cannot be appended to across runs, so runs on state "
-            "cannot deliver to it exactly once; use jsonl:PATH, dir:PATH or sqlite:PATH"
-        )
+class _Unavailable(Exporter):
+    """Stands for a target that could not be opened; never written to."""
+
+    incremental = True
+
+    def write(self, article: Article) -> None:
+        """Never called: the target is failed from the start."""
+        raise ExportError(self.label, "not open")
+
+
+def _refuse(target: Target) -> None:
+    raise UsageError(
+        f"target {target.label()}: cannot be appended to across runs, so runs on state "
+        "cannot deliver to it exactly once; use jsonl:PATH, dir:PATH or sqlite:PATH"
+    )
 
 
 def _line(article: Article) -> bytes:

@@ -88,6 +88,13 @@ MIGRATIONS: tuple[str, ...] = (
         item          BLOB                -- the raw item: bytes as read, or article JSON
     );
     """,
+    """
+    CREATE TABLE meta (
+        key           TEXT PRIMARY KEY,
+        value         TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('state_id', lower(hex(randomblob(16))));
+    """,
 )
 
 #: Seconds a writer waits for another connection's transaction before giving up.
@@ -178,13 +185,24 @@ class Batch:
 class Ledger:
     """The state of repeated runs, in the SQLite file at ``path`` (created when missing)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
         self.path = Path(path)
         if self.path.is_dir():
             raise UsageError(f"state {self.path}: is a directory, expected a file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
+            if readonly:
+                # For status and listings: works for a user who may only read the file.
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"state {self.path}: cannot open: {exc}") from None
+        try:
+            if readonly:
+                self._check_version(readonly=True)
+                return
             self._migrate()
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is crash-safe in WAL mode; a power cut may drop the last commit, which
@@ -197,14 +215,22 @@ class Ledger:
             self.db.close()
             raise
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _check_version(self, *, readonly: bool = False) -> int:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise UsageError(
                 f"state {self.path}: written by a newer ingest (schema {version}, this one "
                 f"knows {len(MIGRATIONS)}); upgrade ingest"
             )
-        if version == len(MIGRATIONS):
+        if readonly and version < len(MIGRATIONS):
+            raise UsageError(
+                f"state {self.path}: written by an older ingest (schema {version}); the next "
+                "`ingest run` on it upgrades it"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        if self._check_version() == len(MIGRATIONS):
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -218,6 +244,16 @@ class Ledger:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    @property
+    def state_id(self) -> str:
+        """A random id made when the state was created: whose targets are whose."""
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()[0])
+
+    def known_target(self, target: str) -> bool:
+        """Whether ``target`` ever committed in this state."""
+        query = "SELECT 1 FROM targets WHERE target = ?"
+        return self.db.execute(query, (target,)).fetchone() is not None
 
     @property
     def schema_version(self) -> int:
@@ -460,15 +496,37 @@ class Ledger:
 
     def dead_letters(self, ids: Iterable[int] | None = None) -> list[DeadLetter]:
         """The dead letters (those with ``ids``, or all), oldest first."""
-        query = "SELECT id, run, created, source, stage, plugin, error, item FROM dead_letters"
+        return list(self.iter_dead_letters(ids))
+
+    def iter_dead_letters(self, ids: Iterable[int] | None = None) -> Iterator[DeadLetter]:
+        """:meth:`dead_letters`, a chunk at a time: raw items can be large."""
         wanted = sorted(set(ids)) if ids is not None else None
-        if wanted is not None:
-            query += f" WHERE id IN ({','.join('?' * len(wanted))})"
-        rows = self.db.execute(query + " ORDER BY id", wanted or ()).fetchall()
-        return [
-            DeadLetter(r[0], r[1], unstamp(r[2]) or now(), r[3], r[4], r[5], r[6], r[7])
-            for r in rows
-        ]
+        last = 0
+        while True:
+            query = (
+                "SELECT id, run, created, source, stage, plugin, error, item FROM dead_letters"
+                " WHERE id > ?"
+            )
+            params: list[int] = [last]
+            if wanted is not None:
+                chunk = [i for i in wanted if i > last][:500]
+                if not chunk:
+                    return
+                query += f" AND id IN ({','.join('?' * len(chunk))})"
+                params += chunk
+            rows = self.db.execute(query + " ORDER BY id LIMIT 500", params).fetchall()
+            if not rows:
+                if wanted is None:
+                    return
+                last = chunk[-1]
+                continue
+            last = rows[-1][0]
+            for r in rows:
+                yield DeadLetter(r[0], r[1], unstamp(r[2]) or now(), r[3], r[4], r[5], r[6], r[7])
+
+    def dead_letter_count(self) -> int:
+        """How many dead letters wait."""
+        return int(self.db.execute("SELECT count(*) FROM dead_letters").fetchone()[0])
 
     def remove_dead_letters(self, ids: Iterable[int]) -> int:
         """Delete dead letters by id; how many were deleted."""
@@ -488,4 +546,5 @@ def backoff(failures: int, interval: float, cap: float) -> timedelta:
     """How long a source that failed ``failures`` times in a row waits: its interval (at
     least a minute) doubled per failure, at most ``cap`` seconds."""
     base = max(interval, 60.0)
-    return timedelta(seconds=min(cap, base * 2 ** max(0, failures - 1)))
+    # The exponent is bounded: 2**1025 overflows a float, and 2**40 minutes is past any cap.
+    return timedelta(seconds=min(cap, base * 2 ** min(max(0, failures - 1), 40)))

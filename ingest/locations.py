@@ -74,6 +74,9 @@ class Target:
     spec: str = ""
     #: Set for runs on state: the exporter must append and support checkpoints.
     incremental: bool = False
+    #: In runs on state, the id of the state writing the target: an exporter whose data
+    #: lives outside the ledger (a JSON Lines file) can refuse a target another state owns.
+    owner: str | None = None
 
     def label(self) -> str:
         """The target as the user wrote it, for messages."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, UsageError
 
 _POLL = 0.1
 
@@ -34,6 +34,8 @@ class StateLock:
     """
 
     def __init__(self, state: Path, timeout: float) -> None:
+        if not state.name:
+            raise UsageError(f"state {state}: expected a file path")
         self.path = state.with_name(state.name + ".lock")
         self.timeout = timeout
         self.previous_holder: str | None = None
@@ -41,8 +43,14 @@ class StateLock:
 
     def acquire(self) -> None:
         """Take the lock, waiting up to the timeout; raise :class:`LockTimeout` otherwise."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise UsageError(
+                f"state {self.path.with_suffix('')}: cannot create its lock file "
+                f"{self.path}: {exc.strerror or exc}"
+            ) from None
         ends = time.monotonic() + self.timeout
         while True:
             try:

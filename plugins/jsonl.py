@@ -10,6 +10,7 @@ is in the file exactly once.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest import Article, Config, Exporter, FileExporter, Target, UsageError, hookimpl
+from ingest.export import write_atomic
 from ingest.model import dumps, dumps_bytes
 
 
@@ -49,16 +51,44 @@ class JsonLinesFileExporter(FileExporter):
 
 
 class AppendingJsonLinesExporter(Exporter):
-    """A JSON Lines file that runs on state append to; see the module docstring."""
+    """A JSON Lines file that runs on state append to; see the module docstring.
+
+    Only one state may write a file: cutting it back to the committed length is right only
+    if nobody else appended since. The file is locked (``flock``) for the run, and the id of
+    its state is kept beside it in ``.NAME.owner``; another state is refused.
+    """
 
     incremental = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, owner: str | None = None) -> None:
         if path.is_dir():
             raise UsageError(f"{path}: is a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.stream = path.open("ab")
+        try:
+            fcntl.flock(self.stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if owner is not None:
+                self._claim(owner)
+        except BlockingIOError:
+            self.stream.close()
+            raise UsageError(f"{path}: being written by another ingest run") from None
+        except BaseException:
+            self.stream.close()
+            raise
+
+    def _claim(self, owner: str) -> None:
+        marker = self.path.with_name(f".{self.path.name}.owner")
+        try:
+            found = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            write_atomic(marker, owner + "\n")
+            return
+        if found != owner:
+            raise UsageError(
+                f"{self.path}: written by another ingest state (id {found[:8]}); give each "
+                f"state a JSON Lines file of its own, or delete {marker} if that state is gone"
+            )
 
     def recover(self, checkpoint: str | None) -> str | None:
         """Truncate to the committed length; a file replaced or cut since is left alone."""
@@ -109,5 +139,5 @@ def ingest_export(target: Target, config: Config) -> Exporter | None:
     if target.location == "-":
         return StdoutExporter()
     if target.incremental:
-        return AppendingJsonLinesExporter(Path(target.location))
+        return AppendingJsonLinesExporter(Path(target.location), target.owner)
     return JsonLinesFileExporter(Path(target.location))

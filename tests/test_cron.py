@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from ingest.ledger import backoff
 from ingest.lock import StateLock
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
@@ -645,3 +646,151 @@ def test_state_without_a_config_takes_locations_and_kind(tmp_path: Path) -> None
     assert len(lines(tmp_path / "out.jsonl")) == 1
     report = json.loads(run_cli(["status", "--state", str(tmp_path / "s.sqlite"), "--json"]).stdout)
     assert [row["source"] for row in report["sources"]] == [str(notes)]
+
+
+# -- what a review found -------------------------------------------------------------------
+
+
+def test_a_first_run_killed_before_its_first_commit_is_not_repeated(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.jsonl"
+    _posts(posts, 3000)
+    config = write_config(
+        tmp_path, {"posts": {"location": "posts.jsonl", "kind": "tweets"}}, ["out/a.jsonl"]
+    )
+    out = tmp_path / "out" / "a.jsonl"
+    victim = _spawn(config)
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size == 0) and victim.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    victim.kill()
+    victim.communicate(timeout=60)
+    assert out.exists()
+    rerun = _spawn(config)
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err.decode()
+    ids = [a["id"] for a in lines(out)]
+    assert len(ids) == len(set(ids)) == 3000
+
+
+def test_two_states_cannot_share_a_json_lines_target(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    shared = tmp_path / "shared.jsonl"
+    first = write_config(tmp_path, {"a": {"location": "a.txt"}}, [str(shared)])
+    other = tmp_path / "other"
+    other.mkdir()
+    second = write_config(other, {"a": {"location": str(tmp_path / "a.txt")}}, [str(shared)])
+    assert run(first).exit_code == 0
+    refused = run(second)
+    assert refused.exit_code == 4
+    assert "written by another ingest state" in refused.stderr
+    assert len(lines(shared)) == 1
+    assert run(first, "--force").exit_code == 0  # its owner goes on
+
+
+def test_one_id_with_two_contents_in_a_run_is_not_an_update_every_run(
+    site: Site, tmp_path: Path
+) -> None:
+    # One feed carrying an entry twice, worded differently: the first sighting wins, every
+    # run, rather than the two wordings taking turns as new versions.
+    twice = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        b"<link>http://example.invalid/</link>"
+        b"<item><guid isPermaLink='false'>same</guid><title>A</title>"
+        b"<description>The first wording.</description></item>"
+        b"<item><guid isPermaLink='false'>same</guid><title>A</title>"
+        b"<description>The second wording.</description></item>"
+        b"</channel></rss>"
+    )
+    assert site.server is not None
+    site.server.routes["/twice.xml"] = lambda _: Reply(200, twice)  # no validators: read
+    config = write_config(tmp_path, {"twice": {"location": site.server.url("/twice.xml")}})
+    first = run(config, "-v")
+    assert first.exit_code == 0
+    assert "1 duplicate skipped" in first.stderr
+    for _ in range(2):
+        again = run(config, "-v")
+        assert again.exit_code == 0
+        assert "0 articles exported" in again.stderr
+    exported = lines(tmp_path / "out" / "articles.jsonl")
+    assert [a["text"] for a in exported] == ["The first wording."]
+
+
+def test_a_redirect_whose_target_keeps_failing_is_given_up(site: Site, tmp_path: Path) -> None:
+    assert site.server is not None
+    old = site.add("/old.xml", Feed(entries("o", 1)))
+    new = site.add("/moved.xml", Feed(entries("o", 1)))
+    site.server.routes["/old.xml"] = lambda _: Reply(301, b"", {"Location": new})
+    config = write_config(tmp_path, {"feed": {"location": old}})
+    assert run(config).exit_code == 0
+    site.feeds["/moved.xml"].status = 404
+    site.server.routes["/old.xml"] = site.route("/old.xml")  # the old place works again
+    for _ in range(3):
+        assert run(config, "--force").exit_code == 1
+    assert status(config)["by_name"]["feed"]["location"] == old
+    assert run(config, "--force").exit_code == 0
+
+
+def test_backoff_does_not_overflow_after_years_of_failures() -> None:
+    assert backoff(1100, 60.0, 86400.0).total_seconds() == 86400.0
+    assert backoff(1, 60.0, 86400.0).total_seconds() == 60.0
+    assert backoff(3, 300.0, 86400.0).total_seconds() == 1200.0
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        (["o.jsonl", "jsonl:./o.jsonl"], "given twice"),
+        (["sqlite:ingest.sqlite"], "is the state file itself"),
+    ],
+)
+def test_repeated_targets_and_the_state_as_a_target_are_refused(
+    tmp_path: Path, targets: list[str], message: str
+) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    config = write_config(tmp_path, {"a": {"location": "a.txt"}}, targets)
+    result = run(config)
+    assert result.exit_code == 4
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_state_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    config = write_config(tmp_path, {"a": {"location": "a.txt"}})
+    result = run(config, "--state", str(tmp_path / "blocker" / "s.sqlite"))
+    assert result.exit_code == 4
+    assert result.error_lines == [result.stderr.strip()]
+    assert "cannot create its lock file" in result.stderr
+
+
+def test_a_target_that_cannot_be_opened_fails_alone(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    config = write_config(
+        tmp_path, {"a": {"location": "a.txt"}}, ["out/good.jsonl", "blocker/bad.jsonl"]
+    )
+    result = run(config)
+    assert result.exit_code == 1
+    assert len(result.error_lines) == 1
+    assert "blocker/bad.jsonl" in result.error_lines[0]
+    assert len(lines(tmp_path / "out" / "good.jsonl")) == 1
+    report = status(config)
+    assert (report["outbox"], report["exit_code"]) == (1, 1)
+
+
+def test_a_bad_per_source_setting_stops_the_run_before_any_fetch(
+    site: Site, tmp_path: Path
+) -> None:
+    good = site.add("/g.xml", Feed(entries("g", 1)))
+    config = tmp_path / "ingest.toml"
+    config.write_text(
+        f'targets = ["out.jsonl"]\n[sources.good]\nlocation = "{good}"\n'
+        f'[sources.typo]\nlocation = "{good}"\nsettings = {{ "http.timout" = 5 }}\n',
+        encoding="utf-8",
+    )
+    result = run(config)
+    assert result.exit_code == 4
+    assert "source typo: unknown setting 'http.timout'" in result.stderr
+    assert site.requests == []

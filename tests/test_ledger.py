@@ -485,3 +485,54 @@ def test_opening_while_another_writes(tmp_path: Path) -> None:
         writer.db.execute("ROLLBACK")
     finally:
         writer.close()
+
+
+def test_a_state_has_a_stable_random_id(tmp_path: Path) -> None:
+    first = Ledger(tmp_path / "a.sqlite")
+    state_id = first.state_id
+    first.close()
+    again = Ledger(tmp_path / "a.sqlite")
+    assert again.state_id == state_id
+    again.close()
+    other = Ledger(tmp_path / "b.sqlite")
+    assert other.state_id != state_id
+    assert len(state_id) == 32
+    other.close()
+
+
+def test_a_version_1_state_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as old:
+        for statement in filter(str.strip, MIGRATIONS[0].split(";")):
+            old.execute(statement)
+        old.execute("INSERT INTO articles VALUES ('a1', 's', 'h', 1, 'x', 'x')")
+        old.execute("PRAGMA user_version = 1")
+    with pytest.raises(UsageError, match="older ingest"):
+        Ledger(path, readonly=True)  # status does not write: it says what to do
+    ledger = Ledger(path)
+    assert ledger.schema_version == len(MIGRATIONS)
+    assert ledger.seen("a1") is not None
+    assert len(ledger.state_id) == 32
+    ledger.close()
+
+
+def test_a_read_only_ledger_reads_and_refuses_writes(tmp_path: Path) -> None:
+    writer = Ledger(tmp_path / "s.sqlite")
+    writer.add_dead_letter(None, "src", stage="fetch", plugin=None, error="e", item=b"x")
+    writer.close()
+    reader = Ledger(tmp_path / "s.sqlite", readonly=True)
+    assert reader.dead_letter_count() == 1
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.add_dead_letter(None, "src", stage="fetch", plugin=None, error="f", item=None)
+    reader.close()
+
+
+def test_dead_letters_by_id_are_read_in_chunks(ledger: Ledger) -> None:
+    ids = [
+        ledger.add_dead_letter(None, "s", stage="tag", plugin="p", error=f"e{n}", item=None)
+        for n in range(1200)
+    ]
+    wanted = ids[5:1105:2]
+    assert [d.id for d in ledger.iter_dead_letters(wanted)] == wanted
+    assert [d.id for d in ledger.iter_dead_letters([ids[-1], 999_999])] == [ids[-1]]
+    assert sum(1 for _ in ledger.iter_dead_letters()) == ledger.dead_letter_count() == 1200
