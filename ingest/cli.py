@@ -143,7 +143,7 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                 "-o",
                 "--output",
                 metavar="TARGET",
-                help="Target: -, out.jsonl, json:PATH, dir:PATH (repeatable).",
+                help="Target: -, out.jsonl, json:PATH, dir:PATH, sqlite:PATH (repeatable).",
             ),
         ] = None,
         kind: Annotated[
