@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import write_corpus
-from ingest.pipeline import STAGES as STAGE_NAMES
+from ingest.summary import STAGES as STAGE_NAMES
 
 FLOOR = r"""
 import json, os, sys

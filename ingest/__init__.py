@@ -35,8 +35,9 @@ from ingest.model import (
     from_json,
     to_json,
 )
-from ingest.pipeline import Pipeline, RunSummary
+from ingest.pipeline import Pipeline
 from ingest.plugins import get_plugin_manager
+from ingest.summary import RunSummary
 
 #: Marks a function or method as a hook implementation: ``@hookimpl def ingest_fetch(...)``.
 hookimpl = pluggy.HookimplMarker("ingest")

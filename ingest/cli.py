@@ -21,6 +21,7 @@ import typer
 import typer.exceptions
 
 from ingest._version import __version__
+from ingest.cli_ledger import add_ledger_commands
 from ingest.cli_state import (
     DEFAULT_LOCK_TIMEOUT,
     EXIT_FAILED,
@@ -32,7 +33,6 @@ from ingest.cli_state import (
     ConfigOption,
     LockTimeoutOption,
     StateOption,
-    add_state_commands,
     plan,
     run_on_state,
 )
@@ -122,7 +122,7 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
 
     _add_run(app, pm, opts)
     _add_info_commands(app, pm)
-    add_state_commands(app, pm)
+    add_ledger_commands(app, pm)
     pm.hook.ingest_register_commands(app=app)
     return app
 

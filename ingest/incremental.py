@@ -50,14 +50,10 @@ from ingest.http import HttpState
 from ingest.ledger import Batch, DeadLetter, Ledger, SourceState, backoff, now
 from ingest.locations import Target
 from ingest.model import Article, Relation, dumps_bytes, from_json
-from ingest.pipeline import (
-    ErrorHandler,
-    Pipeline,
-    ProgressHandler,
-    RunSummary,
-    article_from_raw,
-)
+from ingest.pipeline import Pipeline
+from ingest.rawitems import article_from_raw
 from ingest.seen import SeenItems
+from ingest.summary import ErrorHandler, ProgressHandler, RunSummary
 
 #: Articles between two checkpoints: the most a killed run makes the next one redo.
 CHECKPOINT_EVERY = 500

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import orjson
 import pluggy
 
 from ingest import memory
@@ -33,82 +32,18 @@ from ingest.errors import (
 from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import Source, Target, iter_sources
-from ingest.model import Article, Markup, Relation, Tag, from_json, to_json, word_count
+from ingest.model import Article, Relation, Tag, word_count
+from ingest.rawitems import raw_article, snapshot
 from ingest.seen import SeenItems
+from ingest.summary import (
+    DeadLetterHandler,
+    ErrorHandler,
+    ProgressHandler,
+    RunSummary,
+)
 
-#: Timed parts of a run: finding the sources and sniffing their kinds, then the hook stages.
-#: What is left of ``RunSummary.seconds`` is bookkeeping: duplicate checks, progress, closing.
-STAGES = ("discover", "fetch", "clean", "tag", "export")
 _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
 _T = TypeVar("_T")
-
-
-@dataclass(slots=True)
-class RunSummary:
-    """What a run did, for the summary line, ``--log-format json`` and benchmarks."""
-
-    sources: int = 0
-    sources_failed: int = 0
-    articles: int = 0
-    duplicates: int = 0
-    #: Articles exported again under a known id because their content changed.
-    updates: int = 0
-    #: Articles a plugin left out on purpose (``Skip``: a language filter).
-    filtered: int = 0
-    items_failed: int = 0
-    targets_failed: int = 0
-    #: Runs on state: articles already delivered with the same content, skipped.
-    unchanged: int = 0
-    #: Runs on state: sources whose server answered 304 Not Modified.
-    not_modified: int = 0
-    #: Runs on state: sources left alone because their interval or backoff is not over.
-    not_due: int = 0
-    #: Runs on state: articles a target missed in an earlier run, delivered now.
-    redelivered: int = 0
-    #: Runs on state: failed items kept as dead letters.
-    dead_letters: int = 0
-    seconds: float = 0.0
-    #: Seconds spent in each stage, summed over all articles.
-    stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
-
-    @property
-    def failed(self) -> bool:
-        """True when any source, item or target failed."""
-        return bool(self.sources_failed or self.items_failed or self.targets_failed)
-
-    def line(self) -> str:
-        """The one-line summary printed at the end of ``ingest run``."""
-        parts = [
-            f"{self.sources} source{'s' if self.sources != 1 else ''}",
-            f"{self.articles} article{'s' if self.articles != 1 else ''} exported",
-        ]
-        if self.updates:
-            parts[-1] += f" ({self.updates} as updates)"
-        if self.redelivered:
-            parts[-1] += f" (+{self.redelivered} redelivered)"
-        if self.unchanged:
-            parts.append(f"{self.unchanged} unchanged")
-        if self.not_modified:
-            parts.append(f"{self.not_modified} not modified")
-        if self.not_due:
-            parts.append(f"{self.not_due} not due")
-        if self.filtered:
-            parts.append(f"{self.filtered} filtered out")
-        if self.duplicates:
-            parts.append(
-                f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} skipped"
-            )
-        failures = self.sources_failed + self.items_failed + self.targets_failed
-        parts.append(f"{failures} failure{'s' if failures != 1 else ''}")
-        return ", ".join(parts) + f" in {self.seconds:.2f} s"
-
-
-#: Called with every error the run recovers from; the CLI prints one line for each.
-ErrorHandler = Callable[[IngestError], None]
-#: Called for an item a stage failed on, in runs on state: (stage, plugin, error, raw item).
-DeadLetterHandler = Callable[[str, "str | None", IngestError, "bytes | None"], None]
-#: Called after each exported article, with the running summary.
-ProgressHandler = Callable[[RunSummary], None]
 
 
 def _ignore(_: Any) -> None:
@@ -444,47 +379,3 @@ class Pipeline:
                 on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
         summary.articles += 1
         summary.stage_seconds["export"] += time.perf_counter() - tick
-
-
-def snapshot(article: Article) -> Article:
-    """A copy of a raw article that the clean and tag stages will not change: its lists and
-    dicts are copied (plugins change those in place)."""
-    return replace(
-        article,
-        authors=list(article.authors),
-        tags=list(article.tags),
-        quotes=list(article.quotes),
-        embeds=list(article.embeds),
-        media=list(article.media),
-        links=list(article.links),
-        relations=list(article.relations),
-        metrics=dict(article.metrics),
-        warnings=list(article.warnings),
-        provenance=replace(article.provenance, clean=[], tag=[]),
-        extra={k: dict(v) if isinstance(v, dict) else v for k, v in article.extra.items()},
-        markup=replace(article.markup) if article.markup else None,
-    )
-
-
-def raw_article(article: Article) -> bytes:
-    """A raw (not yet cleaned) article as JSON, markup included: a dead letter's item."""
-    markup = article.markup
-    return orjson.dumps(
-        {
-            "article": to_json(article),
-            "markup": None
-            if markup is None
-            else {"body": markup.body, "summary": markup.summary, "base_url": markup.base_url},
-            "url_is_identity": article.url_is_identity,
-        }
-    )
-
-
-def article_from_raw(raw: bytes) -> Article:
-    """The inverse of :func:`raw_article`."""
-    data = orjson.loads(raw)
-    article = from_json(data["article"])
-    if data.get("markup"):
-        article.markup = Markup(**data["markup"])
-    article.url_is_identity = bool(data.get("url_is_identity", True))
-    return article

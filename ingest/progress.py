@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from ingest.errors import IngestError
-from ingest.pipeline import RunSummary
+from ingest.summary import RunSummary
 
 
 def _fields(exc: IngestError) -> dict[str, object]:
