@@ -15,7 +15,6 @@ import re
 import socket
 import ssl
 import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -30,6 +29,7 @@ from ingest._version import __version__
 from ingest.config import Config, Settings
 from ingest.errors import SourceError
 from ingest.hookspecs import PROJECT
+from ingest.httpbody import BodyRefused, BoundedBody, too_large
 from ingest.locations import Source
 
 # The same marker as ``ingest.hookimpl``; made here so that core modules may import this one
@@ -48,7 +48,6 @@ _PROXY_VARIABLES = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-_INFLATE_STEP = 1024 * 1024  # most output bytes per zlib call: no single huge allocation
 _SSL_NOISE_RE = re.compile(r"^\[SSL: [A-Z0-9_]+\] | \(_ssl\.c:\d+\)$")
 
 
@@ -337,79 +336,17 @@ def _read_body(response: httpx.Response, limits: _Limits) -> bytes:
     """Stream the body, refusing it as soon as it is too large or too slow."""
     declared = response.headers.get("content-length", "").strip()
     if declared.isascii() and declared.isdigit() and int(declared) > limits.max_bytes:
-        raise HttpError(_too_large(limits.max_bytes))
-    body = _Body(response.headers.get("content-encoding", ""), limits.max_bytes)
-    for chunk in response.iter_raw():
-        body.feed(chunk)
-        # Checked between chunks: a read timeout alone never stops a server that dribbles.
-        if time.monotonic() > limits.ends:
-            raise HttpError(f"took longer than {limits.deadline:g} s (the server kept sending)")
-    return body.finish()
-
-
-def _too_large(max_bytes: int) -> str:
-    return f"larger than the {max_bytes:,}-byte limit"
-
-
-class _Body:
-    """Collects a body, decompressing gzip or deflate, and refuses more than ``max_bytes``."""
-
-    def __init__(self, encoding: str, max_bytes: int) -> None:
-        self._encoding = encoding.strip().lower()
-        if self._encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-            raise HttpError(f"unsupported Content-Encoding {_one_line(encoding)!r}")
-        self._max = max_bytes
-        self._received = 0
-        self._head = b""  # the first bytes, until they tell zlib from raw deflate
-        self._inflater: zlib._Decompress | None = None
-        self._out = bytearray()
-
-    def feed(self, chunk: bytes) -> None:
-        """Add the next raw (still compressed) chunk."""
-        self._received += len(chunk)
-        if self._received > self._max:
-            raise HttpError(_too_large(self._max))
-        if self._encoding in ("", "identity"):
-            self._out += chunk
-        elif self._inflater is None:
-            self._head += chunk
-            if len(self._head) >= 2:
-                self._start()
-        else:
-            self._inflate(chunk)
-
-    def finish(self) -> bytes:
-        """The whole decoded body."""
-        if self._head:
-            self._start()
-        return bytes(self._out)
-
-    def _start(self) -> None:
-        head, self._head = self._head, b""
-        gzip = self._encoding != "deflate" or head.startswith(b"\x1f\x8b")
-        # "deflate" means zlib-wrapped (RFC 9110), but some servers send raw deflate.
-        wrapped = head[0] & 0x0F == 8 and int.from_bytes(head[:2], "big") % 31 == 0
-        wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
-        self._inflater = zlib.decompressobj(wbits)
-        self._inflate(head)
-
-    def _inflate(self, data: bytes) -> None:
-        assert self._inflater is not None
-        while True:
-            room = self._max - len(self._out)
-            step = min(room + 1, _INFLATE_STEP)
-            try:
-                out = self._inflater.decompress(data, step)
-            except zlib.error as exc:
-                raise HttpError(f"corrupt {self._encoding} body ({exc})") from None
-            if len(out) > room:
-                raise HttpError(
-                    f"decompresses to more than the {self._max:,}-byte limit (compression bomb?)"
-                )
-            self._out += out
-            data = self._inflater.unconsumed_tail
-            if not data and len(out) < step:  # input used up and nothing left inside zlib
-                return
+        raise HttpError(too_large(limits.max_bytes))
+    try:
+        body = BoundedBody(response.headers.get("content-encoding", ""), limits.max_bytes)
+        for chunk in response.iter_raw():
+            body.feed(chunk)
+            # Checked between chunks: a read timeout alone never stops a server that dribbles.
+            if time.monotonic() > limits.ends:
+                raise HttpError(f"took longer than {limits.deadline:g} s (the server kept sending)")
+        return body.finish()
+    except BodyRefused as exc:
+        raise HttpError(str(exc)) from None
 
 
 def _status_error(response: httpx.Response, detail: str = "") -> HttpError:

@@ -12,7 +12,6 @@ import pytest
 
 from ingest.errors import UsageError
 from ingest.ledger import (
-    MIGRATIONS,
     Batch,
     Ledger,
     Seen,
@@ -22,6 +21,7 @@ from ingest.ledger import (
     stamp,
     unstamp,
 )
+from ingest.ledger_schema import MIGRATIONS
 
 HASH_A = "a" * 32
 HASH_B = "b" * 32
