@@ -33,6 +33,7 @@ from ingest.cli_state import (
     ConfigOption,
     LockTimeoutOption,
     StateOption,
+    finish,
     plan,
     run_on_state,
 )
@@ -227,14 +228,8 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         )
         if stateful:
             try:
-                code = run_on_state(
-                    pm,
-                    run_plan,
-                    reporter,
-                    lock_timeout=lock_timeout,
-                    force=force,
-                    verbose=verbose,
-                    quiet=quiet,
+                summary = run_on_state(
+                    pm, run_plan, reporter, lock_timeout=lock_timeout, force=force
                 )
             except UsageError as exc:
                 raise _usage(exc) from None
@@ -246,7 +241,8 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                     "interrupted; what was committed stays, the rest is redone next run"
                 )
                 raise typer.Exit(EXIT_INTERRUPTED) from None
-            raise typer.Exit(code)
+            finish(reporter, summary, verbose=verbose, quiet=quiet)
+            raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
         try:
             summary = pipeline.run(
                 locations or [],

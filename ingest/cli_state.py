@@ -137,20 +137,33 @@ def run_on_state(
     *,
     lock_timeout: float,
     force: bool,
-    verbose: bool,
-    quiet: bool,
-) -> int:
-    """Run ``run_plan`` under the state's lock; the exit code."""
+) -> RunSummary:
+    """Run ``run_plan`` under the state's lock; what it did.
+
+    :raises LockTimeout: another run holds the state (exit code 5).
+    """
     try:
-        return _run_locked(
-            pm,
-            run_plan,
-            reporter,
-            lock_timeout=lock_timeout,
-            force=force,
-            verbose=verbose,
-            quiet=quiet,
-        )
+        with StateLock(run_plan.state, lock_timeout) as lock:
+            if lock.previous_holder:
+                reporter.notice(
+                    f"took over the lock of a run that ended without releasing it "
+                    f"({lock.previous_holder}); its uncommitted work is redone now"
+                )
+            ledger = Ledger(run_plan.state)
+            try:
+                ledger.reap_runs()
+                run = StatefulRun(
+                    Pipeline(pm, run_plan.values),
+                    ledger,
+                    run_plan.targets,
+                    on_error=reporter.error,
+                    on_progress=reporter.update,
+                    on_notice=reporter.notice,
+                    force=force,
+                )
+                return run.run(run_plan.sources)
+            finally:
+                ledger.close()
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc):
             raise LockTimeout(
@@ -162,43 +175,8 @@ def run_on_state(
         raise IngestError(f"state {run_plan.state}: {exc}") from exc
 
 
-def _run_locked(
-    pm: pluggy.PluginManager,
-    run_plan: StatePlan,
-    reporter: Reporter,
-    *,
-    lock_timeout: float,
-    force: bool,
-    verbose: bool,
-    quiet: bool,
-) -> int:
-    pipeline = Pipeline(pm, run_plan.values)
-    with StateLock(run_plan.state, lock_timeout) as lock:
-        if lock.previous_holder:
-            reporter.notice(
-                f"took over the lock of a run that ended without releasing it "
-                f"({lock.previous_holder}); its uncommitted work is redone now"
-            )
-        ledger = Ledger(run_plan.state)
-        try:
-            ledger.reap_runs()
-            run = StatefulRun(
-                pipeline,
-                ledger,
-                run_plan.targets,
-                on_error=reporter.error,
-                on_progress=reporter.update,
-                on_notice=reporter.notice,
-                force=force,
-            )
-            summary = run.run(run_plan.sources)
-        finally:
-            ledger.close()
-    _finish(reporter, summary, verbose=verbose, quiet=quiet)
-    return EXIT_FAILED if summary.failed else EXIT_OK
-
-
-def _finish(reporter: Reporter, summary: RunSummary, *, verbose: bool, quiet: bool) -> None:
+def finish(reporter: Reporter, summary: RunSummary, *, verbose: bool, quiet: bool) -> None:
+    """The summary line of a run on state, when it is wanted."""
     # Quiet by default for cron, which mails whatever a job prints: the summary shows when
     # asked for, when something failed (the error lines came before it), or on a terminal.
     loud = verbose or summary.failed or sys.stderr.isatty() or reporter.json
