@@ -118,4 +118,10 @@ def ingest_export(target: Target, config: Config) -> Exporter | None:
 
     Raise :class:`~ingest.UsageError` when the target is yours but malformed. Stops at the
     first non-None result.
+
+    Runs on state (``ingest run -c``) set ``target.incremental`` (and ``target.owner``, the
+    state's id): return an exporter whose ``incremental`` is True, which appends rather than
+    replaces and implements :meth:`~ingest.Exporter.checkpoint` and
+    :meth:`~ingest.Exporter.recover`, so that each article reaches the target exactly once
+    across runs and kills. Upserting by id (a database) is the simplest way to get there.
     """
