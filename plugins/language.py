@@ -51,6 +51,9 @@ MIN_WORDS = 7
 MIN_LETTERS = 30
 #: From this many words on, the halves are classified apart (shorter halves are guesses).
 SPLIT_WORDS = 16
+#: Candidates under this probability are not asked for: fastText's tree search then prunes
+#: early (a sixth faster), and they would change an average by at most half of it.
+_FLOOR = 0.01
 #: The least probability at which a weakly detected language still supports the declared one.
 CANDIDATE = 0.05
 #: Two-language texts score at most 0.51, the short news samples at least 0.63: 0.55 parts
@@ -149,7 +152,7 @@ def detect(text: str) -> Candidates:
 def _predict(text: str) -> Candidates:
     return [
         (_CODES.get(label[9:], label[9:]), min(probability, 1.0))
-        for probability, label in _model().predict(text + "\n", 3, 0.0, "strict")
+        for probability, label in _model().predict(text + "\n", 3, _FLOOR, "strict")
     ]
 
 
