@@ -105,10 +105,17 @@ class Batch:
     delivered: list[tuple[str, str]] = field(default_factory=list)
     #: Sources whose fetch is finished (validators, success or failure, next fetch).
     sources: list[SourceState] = field(default_factory=list)
+    #: (source, path, stamp) of local files read whole: unchanged, they are not read again.
+    files: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.articles or self.checkpoints or self.outbox or self.delivered or self.sources
+            self.articles
+            or self.checkpoints
+            or self.outbox
+            or self.delivered
+            or self.sources
+            or self.files
         )
 
 
@@ -248,6 +255,13 @@ class Ledger:
         ).fetchone()
         return Seen(row[0], row[1]) if row else None
 
+    def file_stamp(self, source: str, path: str) -> str | None:
+        """The stamp of a local file when ``source`` last read it whole, or None."""
+        row = self.db.execute(
+            "SELECT stamp FROM files WHERE source = ? AND path = ?", (source, path)
+        ).fetchone()
+        return row[0] if row else None
+
     def article_count(self, source: str | None = None) -> int:
         """How many distinct articles are recorded (for one source)."""
         if source is None:
@@ -311,6 +325,9 @@ class Ledger:
             self.db.executemany("DELETE FROM outbox WHERE target = ? AND id = ?", batch.delivered)
             for state in batch.sources:
                 self._save_source(state)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files (source, path, stamp) VALUES (?, ?, ?)", batch.files
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

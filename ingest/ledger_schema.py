@@ -74,4 +74,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (key, value) VALUES ('state_id', lower(hex(randomblob(16))));
     """,
+    """
+    CREATE TABLE files (
+        source        TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        stamp         TEXT NOT NULL,      -- size, mtime and inode when last read whole
+        PRIMARY KEY (source, path)
+    ) WITHOUT ROWID;
+    """,
 )

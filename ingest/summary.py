@@ -28,7 +28,8 @@ class RunSummary:
     targets_failed: int = 0
     #: Runs on state: articles already delivered with the same content, skipped.
     unchanged: int = 0
-    #: Runs on state: sources whose server answered 304 Not Modified.
+    #: Runs on state: sources not read again because they did not change: the server
+    #: answered 304 Not Modified, or a local file has the size and time of its last read.
     not_modified: int = 0
     #: Runs on state: sources left alone because their interval or backoff is not over.
     not_due: int = 0

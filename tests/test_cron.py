@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from ingest.ledger import backoff
+from ingest.ledger import Ledger, backoff
 from ingest.lock import StateLock
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
@@ -642,8 +642,10 @@ def test_state_without_a_config_takes_locations_and_kind(tmp_path: Path) -> None
     assert len(lines(tmp_path / "out.jsonl")) == 1
     second = run_cli([*args, "-o", str(tmp_path / "out.jsonl"), "-v"])
     assert second.exit_code == 0
-    assert "1 unchanged" in second.stderr
+    assert "1 not modified" in second.stderr  # the same size and time: not read again
     assert len(lines(tmp_path / "out.jsonl")) == 1
+    forced = run_cli([*args, "-o", str(tmp_path / "out.jsonl"), "-v", "--force"])
+    assert "1 unchanged" in forced.stderr  # read again, found the same
     report = json.loads(run_cli(["status", "--state", str(tmp_path / "s.sqlite"), "--json"]).stdout)
     assert [row["source"] for row in report["sources"]] == [str(notes)]
 
@@ -794,3 +796,43 @@ def test_a_bad_per_source_setting_stops_the_run_before_any_fetch(
     assert result.exit_code == 4
     assert "source typo: unknown setting 'http.timout'" in result.stderr
     assert site.requests == []
+
+
+def test_local_files_are_read_again_only_when_they_change(tmp_path: Path) -> None:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.txt").write_text(f"Story {name}, with enough words in it to count.\n")
+    config = write_config(tmp_path, {"texts": {"location": "texts", "kind": "text"}})
+    assert run(config).exit_code == 0
+    second = run(config, "-v")
+    assert "0 articles exported, 3 not modified" in second.stderr
+    (folder / "b.txt").write_text("Story b, rewritten with other words entirely this time.\n")
+    (folder / "d.txt").write_text("Story d, a new file in the folder with enough words.\n")
+    third = run(config, "-v")
+    assert "2 articles exported" in third.stderr
+    assert "2 not modified" in third.stderr
+    assert len(lines(tmp_path / "out" / "articles.jsonl")) == 5
+
+
+def test_a_local_file_that_failed_is_read_again(tmp_path: Path) -> None:
+    (tmp_path / "bad.rss").write_bytes(b"\x00\x01binary, not a feed")
+    config = write_config(tmp_path, {"bad": {"location": "bad.rss", "kind": "rss"}})
+    assert run(config).exit_code == 1
+    ledger = Ledger(tmp_path / "ingest.sqlite", readonly=True)
+    try:
+        assert ledger.file_stamp("bad", str(tmp_path / "bad.rss")) is None  # read again
+        assert ledger.file_stamp("bad", str(tmp_path / "nothing")) is None
+    finally:
+        ledger.close()
+    good = write_config(tmp_path, {"bad": {"location": "bad.rss", "kind": "rss"}})
+    (tmp_path / "bad.rss").write_text(
+        "<rss version='2.0'><channel><title>T</title><item><guid>g</guid>"
+        "<title>Now a feed</title></item></channel></rss>"
+    )
+    assert run(good, "--force").exit_code == 0
+    ledger = Ledger(tmp_path / "ingest.sqlite", readonly=True)
+    try:
+        assert ledger.file_stamp("bad", str(tmp_path / "bad.rss")) is not None
+    finally:
+        ledger.close()
