@@ -7,9 +7,8 @@ run, with a :class:`~ingest.ledger.Ledger` deciding what is new:
   over. A URL is fetched conditionally with the validators of its last success; a 304 costs
   one request and nothing else; a local file with the size, time and inode of its last
   complete read is skipped the same way. A permanent redirect moves the stored location. A
-  failure
-  counts against the source, which then waits exponentially longer (capped), and shows in
-  ``ingest status``; it is retried, never dropped.
+  failure counts against the source, which then waits exponentially longer (capped), and
+  shows in ``ingest status``; it is retried, never dropped.
 * **Articles.** New (not in the ledger): exported as version 1. Updated (known id, new content
   hash): exported with ``version`` + 1 and an ``update_of`` relation. Unchanged: skipped.
 * **Exactly once per target.** Articles are written to every target, and every
