@@ -55,10 +55,11 @@ def _source_rows(ledger: Ledger, project: ProjectConfig | None) -> list[dict[str
     names = [s.name for s in project.sources] if project else []
     names += [name for name in sorted(known) if name not in names]
     moment = now()
+    configured_names = {s.name for s in project.sources} if project else set(known)
     rows = []
     for name in names:
         state = known.get(name)
-        configured = name in {s.name for s in project.sources} if project else True
+        configured = name in configured_names
         if state is None:
             rows.append({"source": name, "status": "never fetched", "configured": True})
             continue
