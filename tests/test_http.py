@@ -43,7 +43,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """Routes that misbehave at the socket level (linger, dribble, a body that never ends),
+    which the ``Reply`` routes of ``tests/servers.py`` cannot express."""
+
     server: _Server
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep the test output clean
