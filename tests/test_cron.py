@@ -8,6 +8,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -836,3 +837,27 @@ def test_a_local_file_that_failed_is_read_again(tmp_path: Path) -> None:
         assert ledger.file_stamp("bad", str(tmp_path / "bad.rss")) is not None
     finally:
         ledger.close()
+
+
+def test_ctrl_c_keeps_what_was_committed_and_the_rerun_completes(tmp_path: Path) -> None:
+    _posts(tmp_path / "posts.jsonl", 3000)
+    config = write_config(
+        tmp_path,
+        {"posts": {"location": "posts.jsonl", "kind": "tweets"}},
+        ["out/articles.jsonl", "sqlite:out/articles.sqlite", "dir:out/dir"],
+    )
+    out = tmp_path / "out" / "articles.jsonl"
+    victim = _spawn(config)
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size == 0) and victim.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    victim.send_signal(signal.SIGINT)
+    _, err = victim.communicate(timeout=60)
+    assert victim.returncode == 2, err.decode()
+    assert "interrupted; what was committed stays" in err.decode()
+    assert "Traceback" not in err.decode()
+    rerun = _spawn(config)
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err.decode()
+    assert _check_exactly_once(tmp_path / "out", 3000) == 3000
