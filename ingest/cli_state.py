@@ -53,6 +53,7 @@ LockTimeoutOption = Annotated[
     float,
     typer.Option(
         metavar="SECONDS",
+        min=0,
         help="How long to wait for another run on the same state before giving up (exit 5).",
     ),
 ]
