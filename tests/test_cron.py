@@ -421,10 +421,18 @@ def test_config_mistakes_are_one_line_usage_errors(tmp_path: Path) -> None:
 def test_non_appendable_targets_are_refused_on_state(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Some text that is long enough to be an article.\n")
     result = run_cli(
-        ["run", str(tmp_path / "a.txt"), "--state", str(tmp_path / "s.sqlite"), "-o", "x.json"]
+        [
+            "run",
+            str(tmp_path / "a.txt"),
+            "--state",
+            str(tmp_path / "s.sqlite"),
+            "-o",
+            str(tmp_path / "x.json"),
+        ]
     )
     assert result.exit_code == 4
     assert "cannot be appended to across runs" in result.stderr
+    assert list(tmp_path.glob(".x.json.*")) == []  # the refused target left nothing behind
 
 
 # -- kills, locks and concurrent runs ----------------------------------------------------
