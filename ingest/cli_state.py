@@ -67,6 +67,8 @@ class StatePlan:
     sources: list[SourceConfig]
     targets: list[Target]
     values: dict[str, Any]
+    #: The config file, when there is one: never read as a source.
+    config: Path | None = None
 
 
 def plan(
@@ -101,14 +103,19 @@ def plan(
     cwd = Path.cwd()
     target_specs = [resolve_target(t, cwd) for t in outputs] or (project.targets if project else [])
     if not target_specs:
-        raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
+        raise UsageError(
+            "no targets: a run on state writes to files or databases it can roll back, not to "
+            "stdout; give -o jsonl:PATH, sqlite:PATH or dir:PATH (or targets = [...] in the "
+            "config)"
+        )
     state_path = state or (project.state if project else None)
     if state_path is None:
         raise UsageError("give --state PATH for the ledger, or -c ingest.toml")
     state_path = Path(os.path.normpath(cwd / state_path.expanduser()))
     check_targets(target_specs, state_path)
     merged = {**(project.settings if project else {}), **values}
-    return StatePlan(state_path, sources, [parse_target(t) for t in target_specs], merged)
+    targets = [parse_target(t) for t in target_specs]
+    return StatePlan(state_path, sources, targets, merged, project.path if project else None)
 
 
 def check_targets(specs: Sequence[str], state: Path) -> None:
@@ -126,9 +133,13 @@ def check_targets(specs: Sequence[str], state: Path) -> None:
 
 
 def _adhoc(spec: str, kind: str | None) -> SourceConfig:
-    """A LOCATION of ``ingest run --state``, named by how it was written."""
+    """A LOCATION of ``ingest run --state``, named by its absolute path (or URL), so that
+    runs from other folders know it again."""
     prefix, location = split_kind(spec)
-    return SourceConfig(name=spec, location=location, kind=prefix or kind)
+    if "://" not in location and location != "-":
+        location = os.path.normpath(os.path.abspath(location))
+    kind = prefix or kind
+    return SourceConfig(name=location, location=location, kind=kind)
 
 
 def run_on_state(
@@ -161,6 +172,7 @@ def run_on_state(
                     on_progress=reporter.update,
                     on_notice=reporter.notice,
                     force=force,
+                    config_file=run_plan.config,
                 )
                 return run.run(run_plan.sources)
             finally:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -49,7 +50,7 @@ from ingest.errors import (
 from ingest.export import Exporter
 from ingest.http import HttpState
 from ingest.ledger import Batch, DeadLetter, Ledger, SourceState, backoff, now
-from ingest.locations import Target
+from ingest.locations import Source, Target
 from ingest.model import Article, Relation, dumps_bytes, from_json
 from ingest.pipeline import Pipeline
 from ingest.rawitems import article_from_raw
@@ -108,6 +109,7 @@ class StatefulRun:
         on_notice: NoticeHandler = _ignore,
         force: bool = False,
         checkpoint_every: int = CHECKPOINT_EVERY,
+        config_file: Path | None = None,
     ) -> None:
         if not targets:
             raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
@@ -115,6 +117,9 @@ class StatefulRun:
         self.ledger = ledger
         owner = ledger.state_id
         self.target_specs = [replace(t, incremental=True, owner=owner) for t in targets]
+        # A source folder may hold the state and the targets (a config's "." or "notes/"
+        # beside them): they are ours, never input.
+        self._ours = _our_files(ledger.path, self.target_specs, config_file)
         self.on_error = on_error
         self.on_progress = on_progress
         self.on_notice = on_notice
@@ -257,6 +262,8 @@ class StatefulRun:
         spec = f"{config.kind}:{state.location}" if config.kind else state.location
         with self.pipeline.configured(config.settings):
             for found in self.pipeline.sources([spec]):
+                if isinstance(found, Source) and self._ours(found.location):
+                    continue
                 self.summary.sources += 1
                 if isinstance(found, SourceError):
                     self.summary.sources_failed += 1
@@ -486,6 +493,34 @@ class _Unavailable(Exporter):
     def write(self, article: Article) -> None:
         """Never called: the target is failed from the start."""
         raise ExportError(self.label, "not open")
+
+
+def _our_files(
+    state: Path, targets: Sequence[Target], config_file: Path | None
+) -> Callable[[str], bool]:
+    """A test for the files of a run on state: the ledger, its lock and journals, the
+    targets (with their SQLite journals and owner files), what is in ``dir:`` targets, and
+    the config file."""
+    files: set[str] = {os.path.abspath(config_file)} if config_file else set()
+    folders: list[str] = []
+    for path, scheme in [(state, "state"), *((Path(t.location), t.scheme) for t in targets)]:
+        if "://" in str(path) or str(path) == "-":
+            continue
+        full = os.path.abspath(path)
+        if scheme == "dir":
+            folders.append(full + os.sep)
+            continue
+        name = os.path.basename(full)
+        files.update(full + suffix for suffix in ("", ".lock", "-wal", "-shm", "-journal"))
+        files.add(os.path.join(os.path.dirname(full), f".{name}.owner"))
+
+    def ours(location: str) -> bool:
+        if "://" in location or location == "-":
+            return False
+        full = os.path.abspath(location)
+        return full in files or full.startswith(tuple(folders))
+
+    return ours
 
 
 def _stamp(path: str) -> str | None:

@@ -869,3 +869,19 @@ def test_ctrl_c_keeps_what_was_committed_and_the_rerun_completes(tmp_path: Path)
     _, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err.decode()
     assert _check_exactly_once(tmp_path / "out", 3000) == 3000
+
+
+def test_a_source_folder_holding_the_state_and_targets_skips_them(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    config = write_config(
+        tmp_path,
+        {"here": {"location": ".", "kind": "text"}},
+        ["a.jsonl", "sqlite:a.sqlite", "dir:copies"],
+    )
+    for _ in range(2):
+        result = run(config, "-v", "--force")
+        assert result.exit_code == 0, result.stderr
+        assert result.error_lines == []
+        # Only a.txt: not the config, nor anything ingest writes.
+        assert result.stderr.startswith("ingest: 1 source,"), result.stderr
+    assert len(lines(tmp_path / "a.jsonl")) == 1
