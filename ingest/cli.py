@@ -68,8 +68,11 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _usage(exc: UsageError) -> typer.Exit:
-    _stderr(f"error: {exc}")
+def _usage(exc: UsageError, reporter: Reporter | None = None) -> typer.Exit:
+    if reporter is not None:
+        reporter.error(exc)  # as a JSON line under --log-format json
+    else:
+        _stderr(f"error: {exc}")
     return typer.Exit(EXIT_USAGE)
 
 
@@ -200,8 +203,15 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
         exported, each exactly once per target, and nothing is printed unless something
         failed (or -v)."""
         stateful = config is not None or state is not None
+        reporter = Reporter(
+            progress=sys.stderr.isatty() and not quiet,
+            debug=opts.debug,
+            log_format=log_format.value,
+        )
         if not locations and not stateful:
-            raise _usage(UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"))
+            raise _usage(
+                UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"), reporter
+            )
         try:
             values = parse_assignments(set_ or [])
             if language is not None:
@@ -220,19 +230,14 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                 pipeline = Pipeline(pm, values)
                 targets = [parse_target(spec) for spec in output or ["-"]]
         except UsageError as exc:
-            raise _usage(exc) from None
-        reporter = Reporter(
-            progress=sys.stderr.isatty() and not quiet,
-            debug=opts.debug,
-            log_format=log_format.value,
-        )
+            raise _usage(exc, reporter) from None
         if stateful:
             try:
                 summary = run_on_state(
                     pm, run_plan, reporter, lock_timeout=lock_timeout, force=force
                 )
             except UsageError as exc:
-                raise _usage(exc) from None
+                raise _usage(exc, reporter) from None
             except LockTimeout as exc:
                 reporter.error(exc)
                 raise typer.Exit(EXIT_LOCKED) from None
@@ -252,7 +257,7 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                 on_progress=reporter.update,
             )
         except UsageError as exc:
-            raise _usage(exc) from None
+            raise _usage(exc, reporter) from None
         except KeyboardInterrupt:
             reporter.interrupted()
             raise typer.Exit(EXIT_INTERRUPTED) from None

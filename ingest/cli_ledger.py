@@ -26,7 +26,7 @@ from ingest.errors import UsageError
 from ingest.incremental import StatefulRun
 from ingest.ledger import DeadLetter, Ledger, SourceState, now, stamp
 from ingest.locations import parse_target, split_kind
-from ingest.lock import StateLock
+from ingest.lock import StateLock, is_held
 from ingest.pipeline import Pipeline
 from ingest.progress import Reporter
 
@@ -121,6 +121,9 @@ def _add_status(app: typer.Typer) -> None:
         finally:
             ledger.close()
         failing = sum(1 for r in rows if str(r.get("status", "")).startswith("failing"))
+        killed = last is not None and last["status"] == "running" and not is_held(path)
+        if killed and last is not None:
+            last["status"] = "killed: it ended without finishing; the next run redoes its rest"
         if as_json:
             report = {
                 "state": str(path),
@@ -134,7 +137,7 @@ def _add_status(app: typer.Typer) -> None:
         else:
             totals = {"articles": total, "dead_letters": letters, "outbox": waiting}
             _print_status(path, rows, last, totals)
-        raise typer.Exit(EXIT_FAILED if failing or letters or waiting else EXIT_OK)
+        raise typer.Exit(EXIT_FAILED if failing or letters or waiting or killed else EXIT_OK)
 
 
 def _add_dead_letters(app: typer.Typer, pm: pluggy.PluginManager) -> None:
@@ -241,7 +244,14 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
                 summary, done = run.retry(letters, project.sources if project else ())
             finally:
                 ledger.close()
-        typer.echo(f"ingest: {len(done)} of {total} dead letters went through", err=True)
+        message = f"ingest: {len(done)} of {total} dead letters settled"
+        if run.refetched:
+            names = ", ".join(sorted(run.refetched))
+            message += (
+                f"; items of {names} that could not be read are read again, with the whole "
+                "source, on the next run"
+            )
+        typer.echo(message, err=True)
         reporter.finish(summary)
         raise typer.Exit(EXIT_FAILED if summary.failed or missing else EXIT_OK)
 
@@ -291,21 +301,26 @@ def _ledger_or_exit(config: Path | None, state: Path | None, *, readonly: bool =
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def _count(n: object, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _print_status(
     path: Path, rows: list[dict[str, Any]], last: dict[str, Any] | None, totals: dict[str, int]
 ) -> None:
     typer.echo(f"state: {path}")
     if last:
         typer.echo(
-            f"last run: {last['started']} ({last['status']}): {last['articles']} articles, "
-            f"{last['unchanged']} unchanged, {last['not_modified']} not modified, "
-            f"{last['failures']} failures"
+            f"last run: {last['started']} ({last['status']}): "
+            f"{_count(last['articles'], 'article')} exported, {last['unchanged']} unchanged, "
+            f"{last['not_modified']} not modified, {_count(last['failures'], 'failure')}"
         )
     typer.echo(
-        f"articles: {totals['articles']:,} · dead letters: {totals['dead_letters']} · "
+        f"articles known: {totals['articles']:,} · dead letters: {totals['dead_letters']} · "
         f"waiting for a target: {totals['outbox']}\n"
     )
-    headers = ("SOURCE", "STATUS", "LAST SUCCESS", "NEXT FETCH", "ARTICLES")
+    # EXPORTED counts deliveries, updates included; "articles known" counts distinct ids.
+    headers = ("SOURCE", "STATUS", "LAST SUCCESS", "NEXT FETCH", "EXPORTED")
     table = [
         (
             r["source"],

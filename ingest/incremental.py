@@ -132,6 +132,8 @@ class StatefulRun:
         self._source_errors: list[str] = []
         self._source_articles = 0
         self._source_name = "?"
+        #: Sources that :meth:`retry` made to be read whole on the next run.
+        self.refetched: set[str] = set()
         # Every id met in this run, delivered or unchanged: a second sighting (one entry
         # twice in a feed, one URL in two sources) is a duplicate, never an update, or the
         # two contents would take turns as new versions on every run.
@@ -450,12 +452,10 @@ class StatefulRun:
         for letter in letters:
             self._source_name = letter.source
             if letter.stage == "fetch" or letter.item is None:
-                # A fetch failure: fetching the source again is the retry.
-                if self.ledger.schedule(letter.source, None):
-                    self.on_notice(
-                        f"dead letter {letter.id}: source {letter.source} is fetched again "
-                        "on the next run"
-                    )
+                # An item the fetch plugin could not read: reading its source again, whole
+                # (no 304, no file stamp), is the retry; if it still fails, it comes back.
+                if letter.source not in self.refetched and self.ledger.refetch(letter.source):
+                    self.refetched.add(letter.source)
                 done.append(letter.id)
                 continue
             article = article_from_raw(letter.item)

@@ -239,6 +239,17 @@ class Ledger:
         configured = dict(self.db.execute("SELECT name, configured FROM sources").fetchall())
         return [self.source(name, configured[name]) for name in sorted(names)]
 
+    def refetch(self, name: str) -> bool:
+        """Make source ``name`` due, and forget its validators and file stamps, so that the
+        next run reads all of it again; False when the source is unknown."""
+        cursor = self.db.execute(
+            "UPDATE sources SET next_fetch = NULL, etag = NULL, last_modified = NULL"
+            " WHERE name = ?",
+            (name,),
+        )
+        self.db.execute("DELETE FROM files WHERE source = ?", (name,))
+        return cursor.rowcount > 0
+
     def schedule(self, name: str, moment: datetime | None) -> int:
         """Set when source ``name`` may be fetched next (None: now); how many rows changed."""
         cursor = self.db.execute(

@@ -366,7 +366,7 @@ def test_dead_letters_keep_the_raw_item_and_retry_it(
         ["-p", "tests.cron_plugin", "dead-letters", "retry", "--all", "-c", str(config)]
     )
     assert retried.exit_code == 0, retried.stderr
-    assert "1 of 1 dead letters went through" in retried.stderr
+    assert "1 of 1 dead letters settled" in retried.stderr
     assert [a["title"] for a in lines(out)] == ["Fine story", "Second fine story", "POISON story"]
     assert run_cli(["dead-letters", "list", "-c", str(config)]).stdout == ""
     # Delivered through the ledger: the next fetch finds it unchanged.
@@ -393,6 +393,39 @@ def test_fetch_dead_letters_hold_the_raw_line_and_can_be_purged(tmp_path: Path) 
     assert purged.exit_code == 0
     assert "1 dead letter deleted" in purged.stderr
     assert run_cli(["dead-letters", "list", "-c", str(config), "--json"]).stdout == ""
+
+
+def test_retrying_a_fetch_dead_letter_reads_its_source_whole_again(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.jsonl"
+    _posts(posts, 3)
+    with posts.open("a", encoding="utf-8") as out:
+        out.write("{broken json\n")
+    config = write_config(tmp_path, {"posts": {"location": "posts.jsonl", "kind": "tweets"}})
+    assert run(config).exit_code == 1
+    assert run(config).exit_code == 0  # unchanged file: not read again, the letter waits
+    retried = run_cli(["dead-letters", "retry", "--all", "-c", str(config)])
+    assert retried.exit_code == 0, retried.stderr
+    assert "items of posts that could not be read are read again" in retried.stderr
+    assert run_cli(["dead-letters", "list", "-c", str(config)]).stdout == ""
+    again = run(config, "-v")  # read whole: the good posts unchanged, the bad line back
+    assert again.exit_code == 1
+    assert "3 unchanged" in again.stderr
+    assert len(run_cli(["dead-letters", "list", "-c", str(config)]).stdout.splitlines()) == 1
+
+
+def test_status_tells_a_killed_run_from_a_running_one(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A story with enough words in it to be an article.\n")
+    config = write_config(tmp_path, {"a": {"location": "a.txt"}})
+    assert run(config).exit_code == 0
+    ledger = Ledger(tmp_path / "ingest.sqlite")
+    ledger.start_run(pid=999_999)  # a run that never ended
+    ledger.close()
+    with StateLock(tmp_path / "ingest.sqlite", 0):  # ... and is alive
+        alive = status(config)
+    assert (alive["last_run"]["status"], alive["exit_code"]) == ("running", 0)
+    dead = status(config)  # nobody holds the lock: it was killed
+    assert dead["last_run"]["status"].startswith("killed")
+    assert dead["exit_code"] == 1
 
 
 def test_json_logs(site: Site, tmp_path: Path) -> None:
@@ -885,3 +918,11 @@ def test_a_source_folder_holding_the_state_and_targets_skips_them(tmp_path: Path
         # Only a.txt: not the config, nor anything ingest writes.
         assert result.stderr.startswith("ingest: 1 source,"), result.stderr
     assert len(lines(tmp_path / "a.jsonl")) == 1
+
+
+def test_usage_errors_are_json_too_under_json_logs(tmp_path: Path) -> None:
+    result = run(tmp_path / "missing.toml", "--log-format", "json")
+    assert result.exit_code == 4
+    (record,) = [json.loads(line) for line in result.stderr.splitlines()]
+    assert (record["level"], record["error"]) == ("error", "UsageError")
+    assert "no such config file" in record["message"]
