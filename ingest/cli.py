@@ -9,12 +9,13 @@ another run (after ``--lock-timeout``).
 from __future__ import annotations
 
 import enum
+import io
 import json
 import sys
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import pluggy
 import typer
@@ -45,7 +46,7 @@ from ingest.lock import LockTimeout
 from ingest.pipeline import Pipeline
 from ingest.plugins import DISABLE_ENV, describe_plugins, get_plugin_manager
 from ingest.progress import Reporter
-from ingest.schema import ARTICLE_SCHEMA, validate_lines
+from ingest.schema import ARTICLE_SCHEMA, validate_array, validate_lines
 
 
 class LogFormat(enum.StrEnum):
@@ -316,10 +317,18 @@ def _language_codes(codes: str) -> str:
 
 
 def _validate_file(name: str) -> int:
-    """Print each problem of one JSON Lines file; return how many there were."""
+    """Print each problem of one JSON Lines file (or JSON array: ``json:`` output); return
+    how many there were."""
     bad = 0
     try:
-        with sys.stdin if name == "-" else Path(name).open(encoding="utf-8") as stream:
+        with sys.stdin.buffer if name == "-" else Path(name).open("rb") as raw:
+            buffered = cast(io.BufferedReader, raw)  # stdin's buffer and open("rb") both are
+            if buffered.peek(64).lstrip()[:1] == b"[":
+                for problem in validate_array(buffered):
+                    typer.echo(f"{name}[{problem.line}]: {problem.message}")
+                    bad += 1
+                return bad
+            stream = io.TextIOWrapper(buffered, encoding="utf-8")
             for problem in validate_lines(stream):
                 typer.echo(f"{name}:{problem.line}: {problem.message}")
                 bad += 1

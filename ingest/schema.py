@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any
 
+import ijson
 from jsonschema import Draft202012Validator
 
 from ingest.model import ID_BASES, RELATION_KINDS, SCHEMA_VERSION, TAG_KINDS
@@ -193,3 +194,15 @@ def validate_lines(stream: IO[str]) -> Iterator[Problem]:
             continue
         for message in article_errors(record):
             yield Problem(number, message)
+
+
+def validate_array(stream: IO[bytes]) -> Iterator[Problem]:
+    """Check each element of a JSON array (a ``json:`` target's file), streamed element by
+    element; ``Problem.line`` is the element's index, from 0."""
+    index = -1
+    try:
+        for index, record in enumerate(ijson.items(stream, "item", use_float=True)):
+            for message in article_errors(record):
+                yield Problem(index, message)
+    except ijson.JSONError as exc:
+        yield Problem(index + 1, f"not JSON: {exc}")

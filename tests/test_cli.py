@@ -67,6 +67,24 @@ def test_validate_reports_file_and_line(tmp_path: Path, good: Path) -> None:
     assert f"{broken}:3: not JSON" in result.stdout
 
 
+def test_validate_reads_json_arrays_too(tmp_path: Path) -> None:
+    out = tmp_path / "all.json"
+    assert run_cli(["run", str(SAMPLES / "text"), "-o", f"json:{out}", "-q"]).exit_code == 0
+    assert run_cli(["validate", str(out)]).exit_code == 0
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert len(records) == 5
+    records[1]["language"] = "not a language!"
+    out.write_text(json.dumps(records), encoding="utf-8")
+    result = run_cli(["validate", str(out)])
+    assert result.exit_code == 1
+    (problem,) = result.stdout.splitlines()
+    assert problem.startswith(f"{out}[1]: language: 'not a language!' does not match")
+    out.write_text('[{"id": 1}, oops', encoding="utf-8")
+    broken = run_cli(["validate", str(out)])
+    assert broken.exit_code == 1
+    assert f"{out}[1]: not JSON" in broken.stdout
+
+
 def test_plugins_lists_builtins_with_their_hooks() -> None:
     result = run_cli(["plugins", "--json"])
     infos = {p["name"]: p for p in json.loads(result.stdout)}
