@@ -24,7 +24,8 @@ from ingest.cli_state import (
 from ingest.configfile import ProjectConfig, load_config, parse_interval, resolve_target
 from ingest.errors import UsageError
 from ingest.incremental import StatefulRun
-from ingest.ledger import DeadLetter, Ledger, SourceState, now, stamp
+from ingest.ledger import Ledger
+from ingest.ledger_records import DeadLetter, SourceState, now, stamp
 from ingest.locations import parse_target, split_kind
 from ingest.lock import StateLock, is_held
 from ingest.pipeline import Pipeline

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import socket
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -30,6 +25,7 @@ from ingest.config import Config, Settings
 from ingest.errors import SourceError
 from ingest.hookspecs import PROJECT
 from ingest.httpbody import BodyRefused, BoundedBody, too_large
+from ingest.httperrors import HttpError, describe, retry_after_seconds, status_error
 from ingest.locations import Source
 
 # The same marker as ``ingest.hookimpl``; made here so that core modules may import this one
@@ -48,22 +44,6 @@ _PROXY_VARIABLES = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-_SSL_NOISE_RE = re.compile(r"^\[SSL: [A-Z0-9_]+\] | \(_ssl\.c:\d+\)$")
-
-
-class HttpError(Exception):
-    """A fetch failed; ``str()`` is the one-line reason, without the URL."""
-
-    def __init__(
-        self, reason: str, *, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(reason)
-        #: One line: ``HTTP 404 Not Found``, ``connection refused``, ``redirect loop``...
-        self.reason = reason
-        #: The HTTP status of an error response; None when no response decided the failure.
-        self.status = status
-        #: Seconds to wait before retrying, from ``Retry-After`` on a 429 or 503, else None.
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +212,7 @@ def _max_age(headers: Mapping[str, str]) -> float | None:
             return float(value.strip().strip('"'))
     expires = headers.get("expires")
     if expires:
-        seconds = _retry_after(expires)
+        seconds = retry_after_seconds(expires)
         if seconds is not None:
             return seconds
     return None
@@ -276,7 +256,7 @@ def fetch(
         with httpx.Client(timeout=timeout) as own:
             return _follow(own, url, headers, limits)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise HttpError(_describe(exc, timeout)) from exc
+        raise HttpError(describe(exc, timeout)) from exc
 
 
 def _follow(
@@ -316,7 +296,7 @@ def _location(response: httpx.Response) -> str:
     """The absolute URL a redirect points to."""
     location = response.headers.get("location", "").strip()
     if not location:
-        raise _status_error(response, " without a Location")
+        raise status_error(response, " without a Location")
     target = str(response.url.join(location).copy_with(fragment=None))
     _check_url(target, "redirected to a URL that is not http(s)")
     return target
@@ -326,7 +306,7 @@ def _finish(response: httpx.Response, limits: _Limits, permanent: str | None) ->
     """Read the final response's body, or raise for an error status."""
     status = response.status_code
     if status != 304 and not 200 <= status < 300:
-        raise _status_error(response)
+        raise status_error(response)
     content = b"" if status == 304 else _read_body(response, limits)
     headers = MappingProxyType({k.lower(): v for k, v in response.headers.items()})
     return HttpResponse(str(response.url), status, headers, content, status == 304, permanent)
@@ -347,66 +327,3 @@ def _read_body(response: httpx.Response, limits: _Limits) -> bytes:
         return body.finish()
     except BodyRefused as exc:
         raise HttpError(str(exc)) from None
-
-
-def _status_error(response: httpx.Response, detail: str = "") -> HttpError:
-    status = response.status_code
-    phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
-    retry_after = None
-    if status in (429, 503):
-        retry_after = _retry_after(response.headers.get("retry-after", ""))
-    reason = _one_line(f"HTTP {status} {phrase}".rstrip() + detail)
-    return HttpError(reason, status=status, retry_after=retry_after)
-
-
-def _retry_after(value: str) -> float | None:
-    """Seconds from a ``Retry-After`` value: delta-seconds or an HTTP-date."""
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _describe(exc: Exception, timeout: float) -> str:
-    """One line for an httpx exception, from the OS error beneath it when there is one."""
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timed out after {timeout:g} s connecting"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g} s waiting for a response"
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, OSError):
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(cause, OSError):
-        return _one_line(_describe_os_error(cause, exc))
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return _one_line(f"invalid URL: {exc}")
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return _one_line(f"broken HTTP response: {exc}")
-    return _one_line(f"{type(exc).__name__}: {exc}".rstrip(": "))
-
-
-def _describe_os_error(error: OSError, exc: Exception) -> str:
-    if isinstance(error, socket.gaierror):
-        try:
-            return f"cannot resolve host {exc.request.url.host}"  # type: ignore[attr-defined]
-        except (AttributeError, RuntimeError):  # no request attached
-            return "cannot resolve host"
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return f"TLS error: certificate verify failed: {error.verify_message}"
-    if isinstance(error, ssl.SSLError):
-        return f"TLS error: {_SSL_NOISE_RE.sub('', str(error.strerror or error))}"
-    if isinstance(error, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(error, ConnectionResetError):
-        return "connection reset by the server"
-    return str(error.strerror or error)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -32,7 +32,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,28 +48,24 @@ from ingest.errors import (
 )
 from ingest.export import Exporter
 from ingest.http import HttpState
-from ingest.ledger import Batch, DeadLetter, Ledger, SourceState, backoff, now
+from ingest.ledger import Ledger
+from ingest.ledger_records import Batch, DeadLetter, now
+from ingest.localfiles import file_stamp, our_files
 from ingest.locations import Source, Target
 from ingest.model import Article, Relation, dumps_bytes, from_json
 from ingest.pipeline import Pipeline
 from ingest.rawitems import article_from_raw
+from ingest.schedule import settle
 from ingest.seen import SeenItems
 from ingest.summary import ErrorHandler, ProgressHandler, RunSummary
 
 #: Articles between two checkpoints: the most a killed run makes the next one redo.
 CHECKPOINT_EVERY = 500
-#: The longest a failing source waits between two attempts.
-BACKOFF_CAP = 24 * 3600.0
-#: The longest a ``Cache-Control: max-age`` (or ``Expires``) keeps a source from being fetched.
-MAX_AGE_CAP = 24 * 3600.0
 
 
 def _ignore(_: object) -> None:
     return None
 
-
-#: Failures at a location a permanent redirect led to before the configured one is tried again.
-REVERT_AFTER = 3
 
 #: Called with a notice worth a line on stderr that is not an error (a target rolled back).
 NoticeHandler = Callable[[str], None]
@@ -119,7 +114,7 @@ class StatefulRun:
         self.target_specs = [replace(t, incremental=True, owner=owner) for t in targets]
         # A source folder may hold the state and the targets (a config's "." or "notes/"
         # beside them): they are ours, never input.
-        self._ours = _our_files(ledger.path, self.target_specs, config_file)
+        self._ours = our_files(ledger.path, self.target_specs, config_file)
         self.on_error = on_error
         self.on_progress = on_progress
         self.on_notice = on_notice
@@ -277,7 +272,7 @@ class StatefulRun:
                     options=config.options,
                     http=http if found.is_url else None,
                 )
-                stamp = None if found.is_url or found.is_stdin else _stamp(found.location)
+                stamp = None if found.is_url or found.is_stdin else file_stamp(found.location)
                 if (
                     stamp
                     and not self.force
@@ -291,55 +286,14 @@ class StatefulRun:
                 if stamp and self.summary.sources_failed == file_failed:
                     self._pending.batch.files.append((config.name, found.location, stamp))
         failed = self.summary.sources_failed > failed_before
-        self._settle(state, config, http, moment, failed=failed)
+        state.articles += self._source_articles
+        error = self._source_errors[-1] if self._source_errors else "failed"
+        for notice in settle(state, config, http, moment, error=error if failed else None):
+            self.on_notice(notice)
+        if http.not_modified and not failed:
+            self.summary.not_modified += 1
         self._pending.batch.sources.append(state)
         self._checkpoint()
-
-    def _settle(
-        self,
-        state: SourceState,
-        config: SourceConfig,
-        http: HttpState,
-        moment: datetime,
-        *,
-        failed: bool,
-    ) -> None:
-        """Update a source's ledger row after its fetch."""
-        state.kind = config.kind or state.kind
-        state.last_attempt = moment
-        state.articles += self._source_articles
-        if failed:
-            state.failures += 1
-            state.last_status = "failed"
-            state.last_error = self._source_errors[-1] if self._source_errors else "failed"
-            wait = backoff(state.failures, config.interval, BACKOFF_CAP)
-            if http.retry_after:
-                wait = max(wait, timedelta(seconds=min(http.retry_after, BACKOFF_CAP)))
-            state.next_fetch = moment + wait
-            if state.location != config.location and state.failures >= REVERT_AFTER:
-                self.on_notice(
-                    f"source {config.name}: {state.location}, where it had moved, failed "
-                    f"{state.failures} times; trying {config.location} again from now on"
-                )
-                state.location = config.location
-                state.etag = state.last_modified = None
-            return  # the validators stay: the next attempt must fetch it all again
-        state.failures = 0
-        state.last_error = None
-        state.last_success = moment
-        state.last_status = "not-modified" if http.not_modified else "ok"
-        if http.not_modified:
-            self.summary.not_modified += 1
-        if http.status is not None:
-            state.etag, state.last_modified = http.etag, http.last_modified
-        if http.moved_to and http.moved_to != state.location:
-            self.on_notice(
-                f"source {config.name}: {state.location} moved permanently to {http.moved_to}; "
-                "fetching it there from now on"
-            )
-            state.location = http.moved_to
-        fresh = max(config.interval, min(http.max_age or 0.0, MAX_AGE_CAP))
-        state.next_fetch = moment + timedelta(seconds=fresh) if fresh > 0 else None
 
     def _error(self, exc: IngestError) -> None:
         self._source_errors.append(str(exc))
@@ -493,46 +447,6 @@ class _Unavailable(Exporter):
     def write(self, article: Article) -> None:
         """Never called: the target is failed from the start."""
         raise ExportError(self.label, "not open")
-
-
-def _our_files(
-    state: Path, targets: Sequence[Target], config_file: Path | None
-) -> Callable[[str], bool]:
-    """A test for the files of a run on state: the ledger, its lock and journals, the
-    targets (with their SQLite journals and owner files), what is in ``dir:`` targets, and
-    the config file."""
-    files: set[str] = {os.path.abspath(config_file)} if config_file else set()
-    folders: list[str] = []
-    for path, scheme in [(state, "state"), *((Path(t.location), t.scheme) for t in targets)]:
-        if "://" in str(path) or str(path) == "-":
-            continue
-        full = os.path.abspath(path)
-        if scheme == "dir":
-            folders.append(full + os.sep)
-            continue
-        name = os.path.basename(full)
-        files.update(full + suffix for suffix in ("", ".lock", "-wal", "-shm", "-journal"))
-        files.add(os.path.join(os.path.dirname(full), f".{name}.owner"))
-
-    def ours(location: str) -> bool:
-        if "://" in location or location == "-":
-            return False
-        full = os.path.abspath(location)
-        return full in files or full.startswith(tuple(folders))
-
-    return ours
-
-
-def _stamp(path: str) -> str | None:
-    """Size, modification time and inode of a local file: when all three are as they were at
-    its last whole read, it is not read again (what make and rsync trust too)."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None  # not a file (a plugin's own location): always read
-    if not os.path.isfile(path):
-        return None
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
 
 
 def _refuse(target: Target) -> None:

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from ingest.ledger import Ledger, backoff
+from ingest.ledger import Ledger
 from ingest.lock import StateLock
+from ingest.schedule import backoff
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
 from tests.lockholder import lock_holder

@@ -21,13 +21,12 @@ from ingest.config import Config, Settings
 from ingest.http import (
     DEFAULT_MAX_BYTES,
     DEFAULT_USER_AGENT,
-    HttpError,
     HttpResponse,
-    _describe,
     fetch,
     fetch_with_config,
     ingest_add_settings,
 )
+from ingest.httperrors import HttpError, describe
 from ingest.plugins import get_plugin_manager
 from tests.servers import gzip_bomb
 
@@ -397,7 +396,7 @@ def test_dns_failure_is_described_with_the_host() -> None:
     # No real lookup: an unresolvable name may still be sent to an outside resolver.
     error = httpx.ConnectError("[Errno -2]", request=httpx.Request("GET", "http://nowhere.test/"))
     error.__cause__ = socket.gaierror(-2, "Name or service not known")
-    assert _describe(error, 10.0) == "cannot resolve host nowhere.test"
+    assert describe(error, 10.0) == "cannot resolve host nowhere.test"
 
 
 def test_a_given_client_is_used_and_left_open(base: str) -> None:
