@@ -499,6 +499,14 @@ def _spawn(config: Path, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _wait_until_it_writes(process: subprocess.Popen[bytes], out: Path, size: int) -> None:
+    """Until ``out`` grows past ``size`` bytes (or the process ends)."""
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size <= size) and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+
+
 def _check_exactly_once(out: Path, count: int) -> int:
     """Every target holds each (article, version) once, and the latest of every article."""
     records = lines(out / "articles.jsonl")
@@ -545,10 +553,7 @@ def test_kill_9_at_random_points_never_loses_or_duplicates(tmp_path: Path) -> No
         victim = _spawn(config)
         if edition % 3:
             # Once this round's first lines are out, a random moment into the export.
-            deadline = time.monotonic() + 60
-            while jsonl.stat().st_size == before and victim.poll() is None:
-                assert time.monotonic() < deadline
-                time.sleep(0.002)
+            _wait_until_it_writes(victim, jsonl, before)
             time.sleep(rng.uniform(0, 0.08))
         else:
             time.sleep(rng.uniform(0, 1) * duration)  # anywhere: startup, reading, export
@@ -704,10 +709,7 @@ def test_a_first_run_killed_before_its_first_commit_is_not_repeated(tmp_path: Pa
     )
     out = tmp_path / "out" / "a.jsonl"
     victim = _spawn(config)
-    deadline = time.monotonic() + 60
-    while (not out.exists() or out.stat().st_size == 0) and victim.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
+    _wait_until_it_writes(victim, out, 0)
     victim.kill()
     victim.communicate(timeout=60)
     assert out.exists()
@@ -890,10 +892,7 @@ def test_ctrl_c_keeps_what_was_committed_and_the_rerun_completes(tmp_path: Path)
     )
     out = tmp_path / "out" / "articles.jsonl"
     victim = _spawn(config)
-    deadline = time.monotonic() + 60
-    while (not out.exists() or out.stat().st_size == 0) and victim.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
+    _wait_until_it_writes(victim, out, 0)
     victim.send_signal(signal.SIGINT)
     _, err = victim.communicate(timeout=60)
     assert victim.returncode == 2, err.decode()
