@@ -170,13 +170,6 @@ class Ledger:
         self.db.execute("DELETE FROM files WHERE source = ?", (name,))
         return cursor.rowcount > 0
 
-    def schedule(self, name: str, moment: datetime | None) -> int:
-        """Set when source ``name`` may be fetched next (None: now); how many rows changed."""
-        cursor = self.db.execute(
-            "UPDATE sources SET next_fetch = ? WHERE name = ?", (stamp(moment), name)
-        )
-        return cursor.rowcount
-
     # -- articles and targets ---------------------------------------------------------------
 
     def seen(self, article_id: str) -> Seen | None:

@@ -261,14 +261,15 @@ def test_sources_are_listed_by_name(ledger: Ledger) -> None:
     assert [s.name for s in ledger.sources()] == ["alpha", "mid", "zeta"]
 
 
-def test_schedule(ledger: Ledger) -> None:
-    ledger.commit(Batch(sources=[full_state()]))
-    assert ledger.schedule("feed", None) == 1
-    assert ledger.source("feed", "https://example.com/feed.xml").next_fetch is None
-    later = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-    assert ledger.schedule("feed", later) == 1
-    assert ledger.source("feed", "https://example.com/feed.xml").next_fetch == later
-    assert ledger.schedule("missing", later) == 0
+def test_refetch_makes_a_source_due_and_forgets_what_skips_reading(ledger: Ledger) -> None:
+    ledger.commit(Batch(sources=[full_state()], files=[("feed", "/a.txt", "1:2:3")]))
+    assert ledger.file_stamp("feed", "/a.txt") == "1:2:3"
+    assert ledger.refetch("feed") is True
+    state = ledger.source("feed", "https://example.com/feed.xml")
+    assert (state.next_fetch, state.etag, state.last_modified) == (None, None, None)
+    assert state.failures == 2  # the record stays: only what would skip a read is gone
+    assert ledger.file_stamp("feed", "/a.txt") is None
+    assert ledger.refetch("missing") is False
 
 
 def test_due() -> None:
