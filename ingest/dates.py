@@ -3,7 +3,8 @@
 Feeds use RFC 822 (``Wed, 26 Apr 2023 16:02:11 EST``), ISO 8601 / W3C-DTF
 (``2023-04-26T16:02:11+02:00``), and much that is neither. A date that cannot be read is
 ``None`` with a warning: never the fetch time. A date without a zone is taken as UTC, with
-a warning that says so.
+a warning that says so. :func:`parse_date` never raises, whatever the string: fuzzing found
+zones of ``-2400`` and 30-digit minutes that made the parsers underneath raise (issue 10).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ _RFC822_RE = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?P<zone>\S+))?$"
 )
 _NUMERIC_ZONE_RE = re.compile(r"^[+-]\d{4}$")
+# datetime.timezone takes offsets strictly within a day; "-2400" is none.
+_MAX_OFFSET = 24 * 3600
+# The longest date text worth parsing: real ones are under 60 characters, and dateutil's
+# cost grows with the length of what it is handed.
+_MAX_CHARS = 200
+_SHOWN_CHARS = 60
 _DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FUTURE_SLACK = timedelta(days=2)
 
@@ -41,6 +48,11 @@ class ParsedDate:
 
     value: datetime | None
     warning: str | None = None
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a warning: escaped by repr, shortened."""
+    return repr(text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…")
 
 
 def _rfc822(value: str) -> ParsedDate | None:
@@ -55,7 +67,9 @@ def _rfc822(value: str) -> ParsedDate | None:
     elif zone in _RFC822_ZONES or _NUMERIC_ZONE_RE.match(zone):
         offset = parts[9] or 0
     else:  # email.utils silently reads a missing or unknown zone as +0000
-        offset, warning = 0, f"date {value!r} has no known time zone; taken as UTC"
+        offset, warning = 0, f"date {_shown(value)} has no known time zone; taken as UTC"
+    if not -_MAX_OFFSET < offset < _MAX_OFFSET:
+        return None
     try:
         naive = datetime(*parts[:6])
     except ValueError:
@@ -69,11 +83,11 @@ def _iso(value: str) -> ParsedDate | None:
     except ValueError:
         return None
     if _DATE_ONLY_RE.match(value):
-        warning = f"date {value!r} has no time of day; midnight UTC assumed"
+        warning = f"date {_shown(value)} has no time of day; midnight UTC assumed"
         return ParsedDate(parsed.replace(tzinfo=UTC), warning)
     if parsed.tzinfo is None:
         return ParsedDate(
-            parsed.replace(tzinfo=UTC), f"date {value!r} has no time zone; taken as UTC"
+            parsed.replace(tzinfo=UTC), f"date {_shown(value)} has no time zone; taken as UTC"
         )
     return ParsedDate(parsed)
 
@@ -81,32 +95,39 @@ def _iso(value: str) -> ParsedDate | None:
 def _lenient(value: str) -> ParsedDate | None:
     try:
         parsed = dateutil_parser.parse(value, tzinfos={k: int(v * 3600) for k, v in _ZONES.items()})
-    except (ValueError, OverflowError):
+    except (ValueError, ArithmeticError):  # a 30-digit minute: decimal.InvalidOperation
         return None
     if parsed.tzinfo is None:
         return ParsedDate(
-            parsed.replace(tzinfo=UTC), f"date {value!r} has no time zone; taken as UTC"
+            parsed.replace(tzinfo=UTC), f"date {_shown(value)} has no time zone; taken as UTC"
         )
     return ParsedDate(parsed)
 
 
 def parse_date(value: str | None, *, now: datetime | None = None) -> ParsedDate:
-    """Parse a date as a source wrote it; ``value=None`` when it cannot be read.
+    """Parse a date as a source wrote it. Never raises, for any string.
 
-    :param now: the reference for "in the future" warnings (default: the current time).
+    :param now: the reference for "in the future" warnings (default: the current time);
+        timezone-aware.
+    :returns: ``value`` a timezone-aware datetime in UTC (``tzinfo is UTC``), with a
+        ``warning`` when something was assumed; or ``value=None``: with no warning when
+        ``value`` is None or blank, else with the one-line warning ``unreadable date '…'``
+        (the caller keeps the item, without this date).
     """
     if value is None or not value.strip():
         return ParsedDate(None)
     text = " ".join(value.split())
+    if len(text) > _MAX_CHARS:
+        return ParsedDate(None, f"unreadable date {_shown(text)}")
     # ISO dates start with the year; trying the likelier format first saves an exception.
     first, second = (_iso, _rfc822) if text[:4].isdigit() else (_rfc822, _iso)
     parsed = first(text) or second(text) or _lenient(text)
     if parsed is None or parsed.value is None:
-        return ParsedDate(None, f"unreadable date {text!r}")
+        return ParsedDate(None, f"unreadable date {_shown(text)}")
     try:
         utc = parsed.value.astimezone(UTC)
     except (OverflowError, ValueError):
-        return ParsedDate(None, f"unreadable date {text!r}")
+        return ParsedDate(None, f"unreadable date {_shown(text)}")
     if utc > (now or datetime.now(UTC)) + _FUTURE_SLACK:
-        return ParsedDate(utc, f"date {text!r} lies in the future")
+        return ParsedDate(utc, f"date {_shown(text)} lies in the future")
     return ParsedDate(utc, parsed.warning)

@@ -3,7 +3,8 @@
 Turns a text into paragraphs (blank-line separated, or one paragraph per line, or hard-wrapped
 lines joined back), takes the first line as the title only when it looks like a headline, a
 ``By …`` line as the byline, and lifts embedded posts rendered as text, the tweet's text
-followed by a signature line ``— Name (@handle) Month D, YYYY``, into ``embeds``.
+followed by a signature line ``— Name (@handle) Month D, YYYY``, into ``embeds``. An HTML
+document is neither claimed nor read: it is refused, naming the html kind.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from ingest import (
     Settings,
     Source,
     SourceError,
+    SourceKind,
+    UsageError,
     hookimpl,
 )
-from ingest.encoding import NotText, decode_text
+from ingest.encoding import NotAnEncoding, NotText, decode_text, sniff_text, text_codec
 from ingest.locations import read_bytes
 
 KIND = "text"
@@ -47,6 +50,15 @@ _TERMINAL = (".", "!", "?", "…", '"', "”", "’", "'", ":", ";", ")")
 _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 _WRAPPED_LINE_MAX = 100
+# An HTML document, told by how it starts (after a BOM, white space, an XML declaration and
+# comments): a doctype, <html>, <head> or <body>, or what may open a head whose tags are
+# omitted. Prose that mentions <b> does not start so; an HTML fragment is not refused.
+_HTML_DOCUMENT_RE = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"<(?:!doctype\s+html\b|(?:html|head|body|meta|title)(?=[\s/>]))",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_SNIFF_CHARS = 4096
 
 
 @dataclass
@@ -59,16 +71,46 @@ class ParsedText:
     embeds: list[Embed] = field(default_factory=list)
 
 
+class TextEncoding(str):
+    """A ``text.encoding`` value: empty (detect the encoding) or a text encoding's name.
+
+    Checked when the setting is read, before any source: a codec such as ``hex`` or
+    ``base64`` is a usage error naming the setting, not a failure of every file (issue 10).
+    """
+
+    def __new__(cls, value: str) -> TextEncoding:
+        if value.strip():
+            try:
+                text_codec(value)
+            except NotAnEncoding as exc:
+                raise ValueError(str(exc)) from None
+        return super().__new__(cls, value)
+
+
+# Config's usage error reads "setting text.encoding: expected {type.__name__}, got 'hex'".
+TextEncoding.__name__ = "a text encoding such as utf-8 or cp1252"
+
+
 @hookimpl
 def ingest_add_settings(settings: Settings) -> None:
     """Declare ``text.encoding`` and ``text.max_bytes``."""
-    settings.add("text.encoding", "", "Decode text files with this codec instead of detecting it.")
+    settings.add(
+        "text.encoding",
+        "",
+        "Decode text files with this codec instead of detecting it.",
+        TextEncoding,
+    )
     settings.add("text.max_bytes", DEFAULT_MAX_BYTES, "Refuse text files larger than this.")
 
 
+def is_html_document(text: str) -> bool:
+    """True when ``text`` starts like an HTML document (doctype, html, head or body)."""
+    return _HTML_DOCUMENT_RE.match(text[:_HTML_SNIFF_CHARS]) is not None
+
+
 def _looks_textual(head: bytes) -> bool:
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped or stripped[:1] in (b"<", b"{", b"["):
+    stripped = sniff_text(head).lstrip("\ufeff \t\r\n")
+    if not stripped or stripped[0] in "<{[":
         return False
     try:
         decode_text(head[:2048].rsplit(b"\n", 1)[0] or head[:2048])
@@ -77,12 +119,18 @@ def _looks_textual(head: bytes) -> bool:
     return True
 
 
+@hookimpl
+def ingest_source_kinds() -> list[SourceKind]:
+    """Declare ``text``: plain-text articles."""
+    return [SourceKind(KIND, "plain-text articles, any encoding (embedded posts lifted)", SUFFIXES)]
+
+
 @hookimpl(trylast=True)
 def ingest_detect_kind(location: str, head: bytes) -> str | None:
-    """Claim ``.txt``/``.text`` files, and stdin that looks like plain text."""
+    """Claim ``.txt``/``.text`` files, and stdin that looks like plain text; never HTML."""
     if location == "-":
         return KIND if _looks_textual(head) else None
-    if Path(location).suffix.lower() in SUFFIXES:
+    if Path(location).suffix.lower() in SUFFIXES and not is_html_document(sniff_text(head)):
         return KIND
     return None
 
@@ -101,8 +149,17 @@ def _read(source: Source, config: Config) -> Iterator[Article]:
         raise SourceError(source.label(), "empty file")
     try:
         text, encoding = decode_text(data, config.get("text.encoding") or None)
+    except NotAnEncoding as exc:  # TextEncoding checks the setting before this
+        raise UsageError(f"setting text.encoding: {exc}") from None
     except NotText as exc:
         raise SourceError(source.label(), str(exc)) from None
+    if is_html_document(text):
+        # Refused, not stripped: reading HTML well (boilerplate, scripts, meta charset,
+        # embeds) is an HTML reader's job, and a rough strip here would export different
+        # text, hence different ids, for the same page once that reader exists.
+        raise SourceError(
+            source.label(), "an HTML document, not plain text: read it with the html kind"
+        )
     parsed = parse_text(text)
     if not parsed.paragraphs and not parsed.embeds:
         raise SourceError(source.label(), "no text (only white space)")

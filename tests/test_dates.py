@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.dates import parse_date
+from ingest.testing import run_cli
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
@@ -58,3 +63,94 @@ def test_unreadable_dates_are_none_with_a_warning(raw: str) -> None:
 def test_missing_date_is_none_without_a_warning() -> None:
     assert parse_date(None).value is None
     assert parse_date("  ").warning is None
+
+
+# -- never raises (issue 10: fuzzing found zones and numbers that crashed the parsers) ----
+
+_THIRTY_DIGITS = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Wed, 26 Apr 2023 16:02:11 -2400",  # an RFC 822 zone a day wide: timezone() refuses it
+        "Wed, 26 Apr 2023 16:02:11 +9999",
+        f"Wed, 10 Oct 2018 20:{_THIRTY_DIGITS}:24 GMT",
+        f"2018-10-10T20:{_THIRTY_DIGITS}:24Z",  # JSON Feed date_published
+        f"Wed Oct 10 20:{_THIRTY_DIGITS}:24 +0000 2018",  # Twitter v1.1 created_at
+        "Wed Oct 10 20:19:24 -2400 2018",
+        "2023-04-26T16:02:11 " * 40,  # longer than any date
+    ],
+)
+def test_impossible_dates_are_unreadable_not_errors(raw: str) -> None:
+    parsed = parse_date(raw, now=NOW)
+    assert parsed.value is None
+    assert parsed.warning is not None
+    assert parsed.warning.startswith("unreadable date '")
+    assert len(parsed.warning) < 100
+
+
+def test_largest_real_zone_offsets_still_parse() -> None:
+    parsed = parse_date("Wed, 26 Apr 2023 16:02:11 -2359", now=NOW)
+    assert parsed.value == datetime(2023, 4, 27, 16, 1, 11, tzinfo=UTC)
+
+
+# Date fields: day- and clock-sized numbers, years, and numbers past decimal's 28 digits.
+_NUMBER = st.one_of(
+    st.from_regex(r"[0-9]{1,2}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+    st.from_regex(r"[1-9][0-9]{27,31}", fullmatch=True),
+)
+_ZONE = st.one_of(
+    st.from_regex(r"[+-][0-9]{4}", fullmatch=True),
+    st.sampled_from(["GMT", "EST", "CEST", "Z", "XYZ", ""]),
+)
+_MONTH = st.sampled_from(["Oct", "April", "Foo"])
+# Dates shaped like RFC 822, ISO 8601 and Twitter's, with numbers of any length and any
+# numeric zone: the shapes fuzzing broke (issue 10), which arbitrary text rarely hits.
+_DATE_LIKE = st.one_of(
+    st.tuples(_NUMBER, _MONTH, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _ZONE).map(
+        lambda p: "Wed, {} {} {} {}:{}:{} {}".format(*p)
+    ),
+    st.tuples(_NUMBER, _MONTH, _NUMBER, _NUMBER, _NUMBER, _ZONE).map(
+        lambda p: "{} {} {} {}:{} {}".format(*p)
+    ),
+    st.tuples(_NUMBER, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _ZONE).map(
+        lambda p: "{}-{}-{}T{}:{}:{}{}".format(*p)
+    ),
+    st.tuples(_MONTH, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _ZONE, _NUMBER).map(
+        lambda p: "Wed {} {} {}:{}:{} {} {}".format(*p)
+    ),
+)
+
+
+@given(st.one_of(st.text(), _DATE_LIKE))
+@settings(max_examples=150)
+def test_any_text_is_a_utc_date_or_unreadable(raw: str) -> None:
+    parsed = parse_date(raw, now=NOW)
+    if parsed.value is not None:
+        assert parsed.value.tzinfo is UTC
+    elif raw.strip():
+        assert parsed.warning is not None
+        assert parsed.warning.startswith("unreadable date ")
+        assert "\n" not in parsed.warning
+    else:
+        assert parsed.warning is None
+
+
+def test_a_bad_date_in_a_feed_is_a_missing_date_not_a_lost_source(tmp_path: Path) -> None:
+    items = [
+        {"id": "1", "url": "https://example.com/1", "title": "One", "content_text": "First."},
+        {"id": "2", "url": "https://example.com/2", "title": "Two", "content_text": "Second."},
+    ]
+    items[0]["date_published"] = f"2018-10-10T20:{_THIRTY_DIGITS}:24Z"
+    items[1]["date_published"] = "Wed, 26 Apr 2023 16:02:11 -2400"
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": items}
+    path = tmp_path / "wire.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    result = run_cli(["run", f"rss:{path}"])
+    assert result.exit_code == 0, result.stderr
+    assert [a["title"] for a in result.articles] == ["One", "Two"]
+    for article in result.articles:
+        assert article["published"] is None
+        assert any(w.startswith("unreadable date ") for w in article["warnings"])

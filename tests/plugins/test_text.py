@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 
+import pytest
+
+from ingest.locations import read_head
 from ingest.schema import article_errors
 from ingest.testing import run_cli
-from plugins.text import parse_text
+from plugins.text import ingest_detect_kind, is_html_document, parse_text
 from tests.conftest import SAMPLES
 
 
@@ -125,3 +130,136 @@ def test_samples_cover_each_shape() -> None:
     assert "“We cannot live on these numbers,” said José Almeida" in cp1252["text"]
     assert by_name["library-hours-utf16.txt"]["provenance"]["encoding"] == "utf-16"
     assert all(article_errors(a) == [] for a in result.articles)
+
+
+# -- HTML is not plain text (issue 10) -------------------------------------------------
+
+PAGE = (
+    '<!DOCTYPE html>\n<html lang="en"><head><title>Harbour news</title></head>\n'
+    "<body><p>The bridge <b>reopened</b> today.</p></body></html>\n"
+)
+HTML_DOCUMENTS = [
+    PAGE,
+    "\ufeff  <html><body><p>Hi</p></body></html>",
+    "<!-- saved from url=(0041)https://example.com/ -->\n<HTML>\n<BODY>Hi</BODY></HTML>",
+    '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0'
+    ' Strict//EN" "x">\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+    "<head>\n<meta charset=utf-8>\n<title>T</title></head><p>Hi",
+    "<meta charset='utf-8'><title>No html or head tag</title><p>Hi",
+]
+PROSE_WITH_TAGS = [
+    "Use the <b> tag for bold text.\n\nIt is an inline element.",
+    "Why <html> pages need a doctype\n\nBrowsers guess otherwise.",
+    "<3 to everyone who came to the harbour festival.",
+    "<bodyguards> was the codename, said the report.",
+]
+
+
+@pytest.mark.parametrize("text", HTML_DOCUMENTS)
+def test_html_documents_are_told_apart(text: str) -> None:
+    assert is_html_document(text)
+
+
+@pytest.mark.parametrize("text", PROSE_WITH_TAGS)
+def test_prose_that_mentions_tags_is_text(text: str) -> None:
+    assert not is_html_document(text)
+
+
+def test_html_read_as_text_is_refused_in_one_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    result = run_cli(["run", f"text:{page}"])
+    assert result.exit_code == 1
+    assert result.articles == []
+    assert result.error_lines == [
+        f"error: text:{page}: an HTML document, not plain text: read it with the html kind"
+    ]
+
+
+def test_utf16_html_is_refused_too(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_bytes(codecs.BOM_UTF16_LE + PAGE.encode("utf-16-le"))
+    result = run_cli(["run", f"text:{page}"])
+    assert result.articles == []
+    assert "an HTML document, not plain text" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("page.html", PAGE.encode()),
+        ("page.htm", b"Plain words in a file named .htm\n"),
+        ("page.txt", PAGE.encode()),
+        ("page.txt", codecs.BOM_UTF16_LE + PAGE.encode("utf-16-le")),
+        ("-", PAGE.encode()),
+        ("-", codecs.BOM_UTF16_LE + PAGE.encode("utf-16-le")),
+        ("-", b"  <!-- comment -->\n<html></html>"),
+    ],
+)
+def test_html_is_never_claimed_as_text(name: str, data: bytes) -> None:
+    assert ingest_detect_kind(name, data) is None
+
+
+def test_text_that_mentions_tags_is_still_claimed() -> None:
+    for text in PROSE_WITH_TAGS[:2]:
+        assert ingest_detect_kind("notes.txt", text.encode()) == "text"
+        assert ingest_detect_kind("-", text.encode()) == "text"
+
+
+def test_embedded_tweets_page_stays_with_the_tweets_plugin() -> None:
+    path = SAMPLES / "posts" / "embedded-tweets.html"
+    assert ingest_detect_kind(str(path), read_head(path)) is None
+    result = run_cli(["run", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.articles
+    assert {a["source"]["kind"] for a in result.articles} == {"tweets"}
+
+
+# -- text.encoding names a text encoding (issue 10) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["hex", "base64", "rot13", "zlib", "undefined", "utf-7", "klingon"]
+)
+def test_a_codec_that_is_not_a_text_encoding_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"+2AA- 48656c6c6f\n")
+    result = run_cli(["run", "--set", f"text.encoding={name}", str(path)])
+    assert result.exit_code == 4
+    assert result.articles == []
+    (line,) = result.error_lines
+    assert line == (
+        "error: setting text.encoding: expected a text encoding such as utf-8 or cp1252,"
+        f" got '{name}'"
+    )
+
+
+def test_a_text_encoding_setting_still_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_bytes("Ωmega rises.\n".encode("cp1253"))
+    result = run_cli(["run", "--set", "text.encoding=Windows-1253", str(path)])
+    assert result.exit_code == 0, result.stderr
+    (article,) = result.articles
+    assert article["text"] == "Ωmega rises."
+    assert article["provenance"]["encoding"] == "cp1253"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"caf\xed\xa0\x80 au lait\n",  # a surrogate encoded as UTF-8, which strict UTF-8 refuses
+        b"\xff\xfe\x00\xd8a\x00\n\x00",  # UTF-16 with a lone high surrogate
+        b"\xff\xfe\x00\x00\x00\xd8\x00\x00",  # UTF-32 with one
+        b"caf\\ud800 au lait\n",  # an escape, as text
+    ],
+)
+def test_text_never_has_a_lone_surrogate(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "note.txt"
+    path.write_bytes(data)
+    result = run_cli(["run", str(path)])
+    for article in result.articles:
+        assert not _SURROGATE.search(article["text"])
+    assert "lone surrogate" not in result.stderr
