@@ -4,47 +4,97 @@ how often each is mentioned, however it is written.
 Offline and model-free: places come from gazetteers (see :mod:`plugins.gazetteer`); people
 from rules (a title or role before a name, a speech verb after or before it); organizations
 from a short list and from names ending in an organizational word ("... Bank", "... Times").
-A later surname-only mention ("Xi", "Kirby", "Zelensky" for "Zelenskyy") counts for the
-person named in full earlier. Nationality adjectives, weekdays, months and platform names
-are never entities. Precision comes before recall: a name no rule supports is left out.
+A surname-only mention ("Xi", "President Trump", "Zelensky" for "Zelenskyy") counts for
+the person named in full in the same text, and is not a person otherwise: only monarchs and
+popes go by one name ("Prince Harry"). Nationality adjectives, weekdays, months and platform
+names are never entities. Precision comes before recall: a name no rule supports is left out.
+
+Real feed text is noisier than news prose (issue 10): a run of capitalized words in a
+title-case headline ("Lawmaker Over Anti-Muslim Remarks") is no evidence of a name, so a
+person named only in such a line needs the same name in the running text; words that do
+not start a token (CSS class names leaking from markup: ``.ms-bgColor-themeDark-hover``),
+code-like shapes, plural nouns ("Managers", "Iranians"), function words ("Several", "Over")
+and place or venue words ("Hotel", "Supplies") are never part of a person's name.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest import Article, Tag, hookimpl
-from plugins.gazetteer import DEMONYMS, KNOWN_ORGANIZATIONS, NOT_ENTITIES, ORG_WORDS, TITLES, places
+from plugins.gazetteer import (
+    DEMONYMS,
+    FUNCTION_WORDS,
+    KNOWN_ORGANIZATIONS,
+    MONTH_ABBREVIATIONS,
+    NOT_ENTITIES,
+    NOT_PERSON_WORDS,
+    ORG_WORDS,
+    ROYAL_TITLES,
+    TITLE_MODIFIERS,
+    TITLES,
+    group_noun,
+    name_shaped,
+    places,
+)
 
 BY = "entities"
 _MAX_TEXT = 100_000
 _PARTICLES = r"(?:(?:de|da|dos|van|von|der|den|bin|al|el|la|le|du|di|ibn)\s+){0,2}"
 _WORD = r"[A-Z][\w’'.-]*"
-# A run of capitalized words (particles allowed inside names: "Ursula von der Leyen").
-_SEQUENCE = re.compile(rf"{_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
+# A run of capitalized words (particles allowed inside names: "Ursula von der Leyen"). It
+# starts a token: not inside "bgColor-themeDark" or ".ms-Fabric" (CSS leaking from markup).
+_SEQUENCE = re.compile(rf"(?<![\w.#@&/:-]){_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
 _SPEECH_AFTER = re.compile(
     r"^[ ,]*(?:has |had |also )?"
     r"(?:said|says|told|added|wrote|asked|stated|argued|warned|insisted|noted|explained)\b"
 )
-_SPEECH_BEFORE = re.compile(r"(?:said|says|according to|told by|added)\s*$")
+# Not across a line break: "… he added.\n\nRead More".
+_SPEECH_BEFORE = re.compile(r"(?:said|says|according to|told by|added)[ \u00a0]*$")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+# A person is not "of X" nor "the X": the words before a name that make it a thing's.
+_OF_THE = re.compile(r"\b(?:of|the|a|an|for)[ \u00a0]+$", re.IGNORECASE)
 _MAX_NAME_WORDS = 5
-# ", the regional governor" after a name.
-_APPOSITIVE_TITLE = re.compile(r"^,\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?([\w-]+)\b")
+# ", the regional governor" or ", Mayor of London" after a name; but ", President Subianto"
+# starts another name ("Additionally, President Subianto").
+_APPOSITIVE = re.compile(r"^,[ \u00a0]+(?:(?:the|a|an)[ \u00a0]+)?([^,.;:()\n]{0,60})")
+# A list item: "Kosovo: President Vjosa Osmani\n", a label before, nothing after.
+_LABEL = re.compile(r"(?:^|\n)[^\n:]{1,40}:[ \t\u00a0]*$")
+_LINE_END = re.compile(r"[ \t\u00a0.,;:!?)\]”’\"']*(?:\n|$)")
 # A sentence ends inside a capitalized run: "… in Marrakesh. Finance Minister …".
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
 _TITLE_ABBREVIATIONS = frozenset(
     {"dr.", "mr.", "mrs.", "ms.", "prof.", "gen.", "sen.", "gov.", "rep."}
 )
-_STREET_WORDS = frozenset({"street", "square", "avenue", "road", "lane", "boulevard", "palace"})
+_ROMAN = re.compile(r"^(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)$")
+_NOT_PERSON = NOT_PERSON_WORDS | ORG_WORDS
+# A line in title case: every word but the function words capitalized.
+_LINE = re.compile(r"[^\n]+")
+_MAX_HEADLINE = 250
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]{2,}")
+_CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z]")
+_SMALL_WORDS = FUNCTION_WORDS | NOT_ENTITIES | frozenset("is are be was to vs nor".split())
 
 
 @dataclass
 class _Found:
     persons: dict[str, str] = field(default_factory=dict)  # full name -> canonical
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    headline_names: list[list[str]] = field(default_factory=list)  # persons to corroborate
+    headlines: list[tuple[int, int]] = field(default_factory=list)  # title-case lines
+
+
+@dataclass
+class _Run:
+    """A capitalized run to classify, with 40 characters either side."""
+
+    before: str
+    after: str
+    words: list[str]
+    headline: bool = False
 
 
 def _clean(word: str) -> str:
@@ -58,10 +108,10 @@ def _clean(word: str) -> str:
 def _title_before(before: str) -> bool:
     """Whether the word right before a name is a title ("spokesperson", "Dr.") and not the
     end of the previous sentence ("… the new director. Police said")."""
-    before = before.rstrip()
-    if not before:
+    stripped = before.rstrip()
+    if not stripped or "\n" in before[len(stripped) :]:  # a headline's last word
         return False
-    last = before.rsplit(None, 1)[-1]
+    last = stripped.rsplit(None, 1)[-1]
     if (
         last.endswith((".", "!", "?", ";", ":", "”", '"'))
         and last.lower() not in _TITLE_ABBREVIATIONS
@@ -79,11 +129,30 @@ def _is_title(word: str) -> bool:
 
 
 def _is_name_word(word: str) -> bool:
-    """Could be part of a name: capitalized, and not a weekday, demonym, title or acronym."""
+    """Could be part of a name: capitalized, and not a weekday, demonym, title, acronym,
+    function word, plural noun or code-like token."""
     lowered = word.lower()
     if not word[:1].isupper() or lowered in NOT_ENTITIES or lowered in DEMONYMS:
         return False
-    return lowered not in TITLES and not (word.isupper() and len(word) > 3)
+    if lowered in TITLES or lowered in FUNCTION_WORDS or (word.isupper() and len(word) > 3):
+        return False
+    return name_shaped(word) and not group_noun(lowered)
+
+
+def _person_name(words: list[str], royal: bool) -> list[str] | None:
+    """``words`` cut to a plausible person's name, or None: at most five name words, not a
+    place, no venue or organizational word, no month abbreviation at the end ("Trump Jan"),
+    one word or a regnal number ("Charles III") only after a royal title."""
+    name = words[:_MAX_NAME_WORDS]
+    while name and name[-1].lower() in MONTH_ABBREVIATIONS:
+        name = name[:-1]
+    if not name or not all(map(_is_name_word, name)) or " ".join(name) in places():
+        return None
+    if any(w.lower() in _NOT_PERSON for w in name):
+        return None
+    if (len(name) == 1 or _ROMAN.match(name[-1])) and not royal:
+        return None
+    return name
 
 
 @hookimpl
@@ -98,15 +167,40 @@ def ingest_tag(article: Article) -> list[Tag] | None:
     ] or None
 
 
-def _runs(text: str, found: _Found, singles: list[str]) -> list[tuple[str, str, list[str]]]:
-    """Capitalized runs to classify, split where a sentence ends, with 40 characters either
-    side. Lone words, most of them sentence starts, are settled here on the cheap: a place,
-    an organization, a titled person go on as runs; the rest wait in ``singles``."""
-    runs = []
+def _headlines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines in title case ("Democrats Slam Lawmaker Over Remarks"): short, at
+    least three capitalized words and no lower-case word but function words."""
+    spans = []
+    for line in _LINE.finditer(text):
+        lo, hi = line.span()
+        if hi - lo > _MAX_HEADLINE:  # a paragraph
+            continue
+        content = line.group()
+        if any(w not in _SMALL_WORDS for w in _LOWER_WORD.findall(content)):
+            continue
+        if len(_CAPITALIZED.findall(content)) >= 3:
+            spans.append((lo, hi))
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether ``position`` is inside one of the sorted, disjoint ``spans``."""
+    index = bisect_right(spans, (position, _MAX_TEXT)) - 1
+    return index >= 0 and position < spans[index][1]
+
+
+def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
+    """Capitalized runs to classify, split where a sentence ends and after a possessive
+    ("Tom’s Hardware"). Lone words, most of them sentence starts, are settled here on the
+    cheap: a place, an organization, a titled word go on as runs; the rest wait in
+    ``singles``."""
+    runs: list[_Run] = []
     gazetteer = places()
+    headlines = found.headlines = _headlines(text)
     for match in _SEQUENCE.finditer(text):
         group, start = match.group(), match.start()
-        if " " not in group:
+        headline = bool(headlines) and _inside(headlines, start)
+        if " " not in group and "\u00a0" not in group:
             word = _clean(group)
             if word in gazetteer:
                 found.counts["place", gazetteer[word]] += 1
@@ -115,35 +209,67 @@ def _runs(text: str, found: _Found, singles: list[str]) -> list[tuple[str, str, 
             elif word.lower() not in NOT_ENTITIES:
                 before = text[max(0, start - 40) : start]
                 if _title_before(before):
-                    runs.append((before, text[match.end() : match.end() + 40], [word]))
+                    after = text[match.end() : match.end() + 40]
+                    runs.append(_Run(before, after, [word], headline))
                 else:
-                    singles.append(word)
+                    singles.append([word])
             continue
         piece: list[str] = []
         for word in group.split():
             piece.append(word)
-            if word.endswith(".") and word.count(".") == 1 and not _INITIAL.match(word):
-                runs.append((text[max(0, start - 40) : start], ". ", [_clean(w) for w in piece]))
+            sentence_end = word.endswith(".") and word.count(".") == 1 and not _INITIAL.match(word)
+            if sentence_end or _POSSESSIVE.search(word):
+                before = text[max(0, start - 40) : start] if start >= 0 else ""
+                after = ". " if sentence_end else "’s "
+                runs.append(_Run(before, after, [_clean(w) for w in piece], headline))
                 piece, start = [], -1
         if piece:
             before = text[max(0, start - 40) : start] if start >= 0 else ""
-            runs.append((before, text[match.end() : match.end() + 40], [_clean(w) for w in piece]))
+            after = text[match.end() : match.end() + 40]
+            runs.append(_Run(before, after, [_clean(w) for w in piece], headline))
     return runs
 
 
 def find_entities(text: str) -> Counter[tuple[str, str]]:
     """``Counter({("person", "Xi Jinping"): 7, ("place", "China"): 9, ...})``."""
     found = _Found()
-    leftovers: list[str] = []
-    for before, after, words in _runs(text, found, leftovers):
-        leftovers += _classify(words, before, after, found)
+    leftovers: list[list[str]] = []  # the unexplained words of each run
+    for run in _runs(text, found, leftovers):
+        leftovers.append(_classify(run, found))
+    leftovers += _corroborate(found, text)
     _resolve_short(leftovers, found)  # surnames, once every full name is known
     return found.counts
 
 
-def _classify(words: list[str], before: str, after: str, found: _Found) -> list[str]:
+def _corroborate(found: _Found, text: str) -> list[list[str]]:
+    """Count the names found in title-case lines that the text names elsewhere, as a person
+    or at least verbatim outside such lines: the longest beginning of the name that it does
+    ("Anutin Charnvirakul" of "Anutin Charnvirakul Doesn’t Plan"). Return the lone words."""
+    lone: list[list[str]] = []
+    for name in found.headline_names:
+        if len(name) == 1:
+            lone.append(name)
+            continue
+        for size in range(len(name), 1, -1):
+            candidate = " ".join(name[:size])
+            if candidate in found.persons or _named_in_prose(candidate, text, found.headlines):
+                canonical = found.persons.setdefault(candidate, candidate)
+                found.counts["person", canonical] += 1
+                break
+    return lone
+
+
+def _named_in_prose(name: str, text: str, headlines: list[tuple[int, int]]) -> bool:
+    """Whether ``name`` occurs in ``text`` outside the title-case lines."""
+    for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        if not _inside(headlines, match.start()):
+            return True
+    return False
+
+
+def _classify(run: _Run, found: _Found) -> list[str]:
     """Record the entities in one capitalized run; return the words left unexplained."""
-    words = [w for w in words if w]
+    words = [w for w in run.words if w]
     joined = " ".join(words)
     if joined in KNOWN_ORGANIZATIONS:
         found.counts["organization", KNOWN_ORGANIZATIONS[joined]] += 1
@@ -155,18 +281,40 @@ def _classify(words: list[str], before: str, after: str, found: _Found) -> list[
     if titles and titles[0] > 0:  # "European Commission President Ursula von der Leyen"
         lead = words[: titles[0]]
         if " ".join(lead) in KNOWN_ORGANIZATIONS or _org_name(lead):
-            _classify(lead, before, "", found)
+            _classify(_Run(run.before, "", lead), found)
             words = words[titles[0] :]
-    name = _titled_name(words, before, after) or _speaker_name(words, before, after, found)
-    if name:
+    name = _titled_name(words, run.before, run.after) or _speaker_name(words, run.before, run.after)
+    if name and run.headline and not _listed(words, name, run):
+        found.headline_names.append(name)
+        return []
+    if name and (len(name) > 1 or _royal_before(words, run.before)):
         canonical = found.persons.setdefault(" ".join(name), " ".join(name))
         found.counts["person", canonical] += 1
         return []
+    if name:  # a surname after a title: it counts for a full name, if the text has one
+        return name
     organization = _org_name(words)
     if organization:
         found.counts["organization", organization] += 1
         return []
     return _places_within(words, found)
+
+
+def _listed(words: list[str], name: list[str], run: _Run) -> bool:
+    """Titles and a name, a label before them and nothing after, as in a list of leaders
+    ("Kosovo: President Vjosa Osmani"): a name even in title case, unlike "Senators Rebuke
+    Lawmaker Over Remarks" or "Mayor Ana Lindqvist Vows Ferry Line"."""
+    head = words[: len(words) - len(name)]
+    titles = all(_is_title(w) or w.lower() in TITLE_MODIFIERS for w in head)
+    if not head or not titles or not _LINE_END.match(run.after):
+        return False
+    return bool(_LABEL.search(run.before))
+
+
+def _royal_before(words: list[str], before: str) -> bool:
+    titles = [w for w in words if _is_title(w)]
+    last = titles[-1] if titles else (before.rsplit(None, 1) or [""])[-1]
+    return last.lower().strip(",.;:") in ROYAL_TITLES
 
 
 def _org_name(words: list[str]) -> str | None:
@@ -184,29 +332,37 @@ def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
     """The name after a title ("Chinese President Xi Jinping", "spokesperson John Kirby",
     "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor")."""
     titles = [i for i, w in enumerate(words) if _is_title(w)]
-    appositive = _APPOSITIVE_TITLE.match(after)
     if titles:
         name = words[titles[-1] + 1 :]
-    elif _title_before(before) or (appositive and _is_title(appositive[1])):
+    elif _title_before(before) or _appositive_title(after):
         name = words
     else:
         return None
-    name = name[:_MAX_NAME_WORDS]
-    if not name or not all(map(_is_name_word, name)) or " ".join(name) in places():
-        return None
-    if any(w.lower() in ORG_WORDS or w.lower() in _STREET_WORDS for w in name):
-        return None
-    return name
+    return _person_name(name, royal=_royal_before(words, before))
 
 
-def _speaker_name(words: list[str], before: str, after: str, found: _Found) -> list[str] | None:
+def _appositive_title(after: str) -> bool:
+    """ ", the prime minister", ", Mayor of London" after a name; not ", President Subianto",
+    which starts another name ("Additionally, President Subianto")."""
+    match = _APPOSITIVE.match(after)
+    words = match[1].split()[:3] if match else []
+    for index, word in enumerate(words):
+        if _is_title(word):
+            following = words[index + 1 : index + 2]
+            return not (following and following[0][:1].isupper() and not _is_title(following[0]))
+        if word.lower() not in TITLE_MODIFIERS and not word.islower():
+            return False
+    return False
+
+
+def _speaker_name(words: list[str], before: str, after: str) -> list[str] | None:
     """A full name right before or after a speech verb: "John Kirby said"."""
-    if len(words) < 2 or len(words) > _MAX_NAME_WORDS or not all(map(_is_name_word, words)):
+    if not 2 <= len(words) <= _MAX_NAME_WORDS or any(w in places() for w in words):
         return None
-    if any(w in places() or w.lower() in ORG_WORDS or w.lower() in _STREET_WORDS for w in words):
+    if _OF_THE.search(before):  # "the Department of Homeland Security said"
         return None
     if _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before):
-        return words
+        return _person_name(words, royal=False)
     return None
 
 
@@ -232,14 +388,19 @@ def _places_within(words: list[str], found: _Found) -> list[str]:
     return rest
 
 
-def _resolve_short(words: list[str], found: _Found) -> None:
-    """Count single words that are the surname (or a spelling of it) of a known person."""
+def _resolve_short(runs: list[list[str]], found: _Found) -> None:
+    """Count the unexplained runs that are a known person's full name once, and single words
+    that are the surname (or a spelling of it) of one."""
     if not found.persons:
         return
-    for word in words:
-        person = _person_for(word, found.persons)
-        if person:
-            found.counts["person", person] += 1
+    for words in runs:
+        if " ".join(words) in found.persons:  # "Ana Lindqvist spoke", no rule: one mention
+            found.counts["person", found.persons[" ".join(words)]] += 1
+            continue
+        for word in words:
+            person = _person_for(word, found.persons)
+            if person:
+                found.counts["person", person] += 1
 
 
 def _person_for(word: str, persons: dict[str, str]) -> str | None:

@@ -59,7 +59,8 @@ def _words(text: str) -> list[bytes]:
     for mark in _TYPOGRAPHY:
         if mark in text:
             text = text.replace(mark, " ")
-    return text.lower().encode("utf-8").translate(_SEPARATORS).split()
+    # errors="replace": a lone surrogate ("caf\ud800", issue 10) becomes "?", a separator.
+    return text.lower().encode("utf-8", "replace").translate(_SEPARATORS).split()
 
 
 @hookimpl(trylast=True)  # after the entity plugins, whose names it leaves out
@@ -84,7 +85,7 @@ def keywords(
     if count <= 0 or not text:
         return []
     skip = _skipped(language)
-    names = {w.encode("utf-8") for w in exclude}
+    names = {w.encode("utf-8", "replace") for w in exclude}
     counts = Counter(_words(text))  # only the distinct words are looked at in Python
     candidates = [
         (word, n)

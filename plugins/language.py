@@ -150,6 +150,8 @@ def detect(text: str) -> Candidates:
 
 
 def _predict(text: str) -> Candidates:
+    if not text.isascii():  # fastText takes UTF-8: a lone surrogate (issue 10) becomes "?"
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return [
         (_CODES.get(label[9:], label[9:]), min(probability, 1.0))
         for probability, label in _model().predict(text + "\n", 3, _FLOOR, "strict")

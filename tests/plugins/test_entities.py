@@ -99,6 +99,16 @@ def test_keywords_are_frequent_content_words() -> None:
     ]
 
 
+def test_keywords_survive_lone_surrogates() -> None:
+    # Issue 10 item 17: "caf\ud800" can reach the taggers; it must not stop the article.
+    text = "Caf\ud800 au lait: the ferry café\ud800 opens. The ferry café\ud800 closes. \udcff"
+    assert keywords(text, "en", 2) == [("ferry", 1.0), ("café", 1.0)]
+    assert keywords("ferry ferry", "en", 1, frozenset({"fer\ud800ry"})) == [("ferry", 1.0)]
+    assert entities("Prime Minister Jo Smith said the caf\ud800 was closed.", "person") == {
+        "Jo Smith"
+    }
+
+
 def test_keywords_leave_out_names_and_nationalities(seed: Path) -> None:
     (article,) = run_cli(["run", str(seed)]).articles
     words = [t["value"] for t in article["tags"] if t["kind"] == "keyword"]

@@ -210,6 +210,15 @@ def test_declared_language_overruled_by_a_sure_detection(make_article: Make) -> 
     ]
 
 
+def test_lone_surrogates_do_not_stop_detection(make_article: Make) -> None:
+    # Issue 10 item 17: a post decoded with errors="surrogateescape" (or a bad JSON "\\ud800")
+    # leaves lone surrogates, which fastText's string conversion refused.
+    text = FIRST["fr"].replace("budget", "budg\ud800et", 1) + " \udcff"
+    article = tag(make_article(text=text, title="Caf\ud800 au lait"))
+    assert article.language == "fr"
+    assert language.detect("\ud800" * 40) == language.detect("?" * 40)
+
+
 def test_declared_region_kept_when_the_language_agrees(make_article: Make) -> None:
     article = tag(make_article(text=FIRST["en"], language="EN_gb"))
     assert article.language == "en-GB"
