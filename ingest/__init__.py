@@ -12,15 +12,18 @@ from ingest.config import Config, Settings
 from ingest.errors import (
     ExportError,
     IngestError,
+    OutputClosed,
     PluginHookError,
     PluginLoadError,
     Skip,
     SourceError,
     UsageError,
+    inert,
+    quoted,
 )
 from ingest.export import AtomicFile, Exporter, FileExporter
 from ingest.identity import canonical_url, content_hash
-from ingest.locations import Source, Target
+from ingest.locations import Source, SourceKind, Target, TargetKind
 from ingest.model import (
     Article,
     ArticleSource,
@@ -55,6 +58,7 @@ __all__ = [
     "IngestError",
     "Markup",
     "Media",
+    "OutputClosed",
     "Pipeline",
     "PluginHookError",
     "PluginLoadError",
@@ -66,8 +70,10 @@ __all__ = [
     "Skip",
     "Source",
     "SourceError",
+    "SourceKind",
     "Tag",
     "Target",
+    "TargetKind",
     "UsageError",
     "__version__",
     "canonical_url",
@@ -75,5 +81,7 @@ __all__ = [
     "from_json",
     "get_plugin_manager",
     "hookimpl",
+    "inert",
+    "quoted",
     "to_json",
 ]

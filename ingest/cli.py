@@ -8,9 +8,11 @@ another run (after ``--lock-timeout``).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import io
 import json
+import os
 import sys
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -30,6 +32,7 @@ from ingest.cli_state import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_PIPE,
     EXIT_USAGE,
     ConfigOption,
     LockTimeoutOption,
@@ -39,14 +42,14 @@ from ingest.cli_state import (
     run_on_state,
 )
 from ingest.config import parse_assignments
-from ingest.errors import IngestError, PluginLoadError, UsageError
+from ingest.errors import IngestError, OutputClosed, PluginLoadError, UsageError, inert
 from ingest.langtags import bcp47
 from ingest.locations import parse_target
 from ingest.lock import LockTimeout
 from ingest.pipeline import Pipeline
 from ingest.plugins import DISABLE_ENV, describe_plugins, get_plugin_manager
 from ingest.progress import Reporter
-from ingest.schema import ARTICLE_SCHEMA, validate_array, validate_lines
+from ingest.schema import ARTICLE_SCHEMA, Tally, validate_array, validate_lines
 
 
 class LogFormat(enum.StrEnum):
@@ -66,7 +69,7 @@ class GlobalOptions:
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(inert(message), file=sys.stderr)
 
 
 def _usage(exc: UsageError, reporter: Reporter | None = None) -> typer.Exit:
@@ -91,6 +94,7 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
         help="Ingest news from text, feeds, posts and pages into normalized article JSON.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
         add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -133,14 +137,12 @@ def build_app(pm: pluggy.PluginManager, options: GlobalOptions | None = None) ->
 
 
 def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) -> None:
-    @app.command()
+    @app.command(epilog=_kinds_epilog(Pipeline(pm)))
     def run(  # noqa: PLR0917 - typer maps each parameter to an option
         locations: Annotated[
             list[str] | None,
-            typer.Argument(
-                metavar="LOCATION...",
-                help="Files, directories, - for stdin, URLs; KIND:LOCATION to force a kind.",
-            ),
+            # Described in the docstring: typer would print its Python type beside it.
+            typer.Argument(metavar="LOCATION", hidden=True),
         ] = None,
         output: Annotated[
             list[str] | None,
@@ -148,7 +150,8 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                 "-o",
                 "--output",
                 metavar="TARGET",
-                help="Target: -, out.jsonl, json:PATH, dir:PATH, sqlite:PATH (repeatable).",
+                help="Where articles go (repeatable): - (stdout, the default), out.jsonl, "
+                "SCHEME:PATH; the schemes are listed below.",
             ),
         ] = None,
         kind: Annotated[
@@ -197,8 +200,11 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
             typer.Option("-v", "--verbose", help="Print the summary even when nothing failed."),
         ] = False,
     ) -> None:
-        """Read LOCATIONS (or the sources of -c ingest.toml), normalize every item, and
+        """Read each LOCATION (or the sources of -c ingest.toml), normalize every item, and
         export article JSON.
+
+        A LOCATION is a file, a directory (read recursively), - for stdin, or a URL; its
+        kind is told from its name and content, or given as KIND:LOCATION or --kind.
 
         With -c or --state the run is incremental: only new and changed articles are
         exported, each exactly once per target, and nothing is printed unless something
@@ -217,6 +223,7 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
             values = parse_assignments(set_ or [])
             if language is not None:
                 values["language.only"] = _language_codes(language)
+            pipeline = Pipeline(pm, values)
             if stateful:
                 run_plan = plan(
                     config,
@@ -225,10 +232,10 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
                     outputs=output or [],
                     names=source or [],
                     values=values,
+                    kinds=pipeline.target_kinds(),
                     kind=kind,
                 )
             else:
-                pipeline = Pipeline(pm, values)
                 targets = [parse_target(spec) for spec in output or ["-"]]
         except UsageError as exc:
             raise _usage(exc, reporter) from None
@@ -273,7 +280,8 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
             bool, typer.Option("--json", help="Print JSON instead of a table.")
         ] = False,
     ) -> None:
-        """List the plugins: name, version, built-in or not, the hooks each implements."""
+        """List the plugins (name, version, built-in or not, the hooks each implements), the
+        source kinds and targets they declare, and their settings."""
         infos = describe_plugins(pm)
         if as_json:
             typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
@@ -283,9 +291,11 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
             origin = "built-in" if info.builtin else "third-party"
             hooks = ", ".join(h.removeprefix("ingest_") for h in info.hooks)
             typer.echo(f"{info.name:<{width}}  {info.version or '-':<8}  {origin:<11}  {hooks}")
-        settings = list(Pipeline(pm).settings)
+        pipeline = Pipeline(pm)
+        typer.echo("\n" + _kinds_epilog(pipeline).replace("\b\n", ""))
+        settings = list(pipeline.settings)
         if settings:
-            typer.echo("\nsettings (ingest run --set KEY=VALUE):")
+            typer.echo("\nSettings (ingest run --set KEY=VALUE):")
             for setting in settings:
                 typer.echo(f"  {setting.name} = {setting.default!r}  {setting.help}")
 
@@ -298,14 +308,33 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
     def validate(
         files: Annotated[
             list[str],
-            typer.Argument(metavar="FILE...", help="JSON Lines files to check; - for stdin."),
+            typer.Argument(metavar="FILE", hidden=True),
         ],
     ) -> None:
-        """Check JSON Lines files against the article schema; errors name file and line."""
-        bad = sum(_validate_file(name) for name in files)
+        """Check each FILE (JSON Lines, or a JSON array; - for stdin) against the article
+        schema: each problem as FILE:LINE: message, then how many records were valid."""
+        tally = Tally()
+        bad = sum(_validate_file(name, tally) for name in files)
+        summary = (
+            f"{tally.valid:,} of {tally.records:,} record{'s' if tally.records != 1 else ''} valid"
+        )
         if bad:
-            _stderr(f"ingest validate: {bad} problem{'s' if bad != 1 else ''}")
+            summary += f", {bad} problem{'s' if bad != 1 else ''}"
+        _stderr(f"ingest validate: {summary}")
         raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
+
+
+def _kinds_epilog(pipeline: Pipeline) -> str:
+    """The source kinds and target schemes the loaded plugins declare, for ``run --help``."""
+    # \b keeps click from rewrapping the lines of a paragraph into one.
+    lines = ["\b", "Source kinds (KIND:LOCATION, --kind):"]
+    lines += [f"  {kind.name:<10} {kind.help}" for kind in pipeline.source_kinds()]
+    lines += ["", "\b", "Targets (-o SCHEME:PATH; * = fit for runs on state):"]
+    lines += [
+        f"  {kind.scheme + ('*' if kind.exactly_once else ''):<10} {kind.help}"
+        for kind in pipeline.target_kinds()
+    ]
+    return "\n".join(lines)
 
 
 def _language_codes(codes: str) -> str:
@@ -316,20 +345,20 @@ def _language_codes(codes: str) -> str:
     return ",".join(code.strip() for code in codes.split(",") if code.strip())
 
 
-def _validate_file(name: str) -> int:
+def _validate_file(name: str, tally: Tally) -> int:
     """Print each problem of one JSON Lines file (or JSON array: ``json:`` output); return
-    how many there were."""
+    how many there were. ``tally`` counts the records and the valid ones."""
     bad = 0
     try:
         with sys.stdin.buffer if name == "-" else Path(name).open("rb") as raw:
             buffered = cast(io.BufferedReader, raw)  # stdin's buffer and open("rb") both are
             if buffered.peek(64).lstrip()[:1] == b"[":
-                for problem in validate_array(buffered):
+                for problem in validate_array(buffered, tally):
                     typer.echo(f"{name}[{problem.line}]: {problem.message}")
                     bad += 1
                 return bad
             stream = io.TextIOWrapper(buffered, encoding="utf-8")
-            for problem in validate_lines(stream):
+            for problem in validate_lines(stream, tally):
                 typer.echo(f"{name}:{problem.line}: {problem.message}")
                 bad += 1
     except OSError as exc:
@@ -368,12 +397,23 @@ def main(argv: list[str] | None = None) -> None:
         app = build_app(get_plugin_manager(opts.modules, opts.blocked), opts)
         code = typer.main.get_command(app).main(args, prog_name="ingest", standalone_mode=False)
     except typer.exceptions.TyperException as exc:
-        formatter = getattr(exc, "format_message", None)
-        message = formatter() if callable(formatter) else str(exc)
         ctx = getattr(exc, "ctx", None)
-        command = getattr(ctx, "command_path", None) or "ingest"
-        _stderr(f"error: {message} (see '{command} --help')")
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            # Bare `ingest` or a command group alone: its help, as a usage error. (Typer
+            # vendors click, so the class is matched by name, as typer itself does.)
+            typer.echo(ctx.get_help())
+        else:
+            formatter = getattr(exc, "format_message", None)
+            message = formatter() if callable(formatter) else str(exc)
+            command = getattr(ctx, "command_path", None) or "ingest"
+            _stderr(f"error: {message} (see '{command} --help')")
         code = EXIT_USAGE
+    except (OutputClosed, BrokenPipeError):
+        # `ingest run | head`: the reader has what it wanted. End quietly, as a tool killed
+        # by SIGPIPE would, and keep Python from complaining when it flushes stdout at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_PIPE
     except PluginLoadError as exc:
         _stderr(f"error: {exc}")
         if opts.debug:

@@ -22,7 +22,7 @@ from ingest.cli_state import (
     check_targets,
 )
 from ingest.configfile import ProjectConfig, load_config, parse_interval, resolve_target
-from ingest.errors import UsageError
+from ingest.errors import UsageError, inert
 from ingest.incremental import StatefulRun
 from ingest.ledger import Ledger
 from ingest.ledger_records import DeadLetter, SourceState, now, stamp
@@ -118,6 +118,7 @@ def _add_status(app: typer.Typer) -> None:
             letters = ledger.dead_letter_count()
             waiting = ledger.outbox_size()
             last = ledger.last_run()
+            retry = ledger.last_run("retry")
             total = ledger.article_count()
         finally:
             ledger.close()
@@ -129,6 +130,7 @@ def _add_status(app: typer.Typer) -> None:
             report = {
                 "state": str(path),
                 "last_run": last,
+                "last_retry": retry,
                 "articles": total,
                 "dead_letters": letters,
                 "outbox": waiting,
@@ -137,7 +139,7 @@ def _add_status(app: typer.Typer) -> None:
             typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
             totals = {"articles": total, "dead_letters": letters, "outbox": waiting}
-            _print_status(path, rows, last, totals)
+            _print_status(path, rows, last, totals, retry)
         raise typer.Exit(EXIT_FAILED if failing or letters or waiting or killed else EXIT_OK)
 
 
@@ -187,17 +189,17 @@ def _print_letter(letter: DeadLetter, *, as_json: bool) -> None:
         typer.echo(json.dumps(record, ensure_ascii=False))
     else:
         typer.echo(
-            f"{letter.id:>5}  {stamp(letter.created)}  {letter.source}  "
-            f"{letter.stage}/{letter.plugin or '-'}  {letter.error}"
+            inert(
+                f"{letter.id:>5}  {stamp(letter.created)}  {letter.source}  "
+                f"{letter.stage}/{letter.plugin or '-'}  {letter.error}"
+            )
         )
 
 
 def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
     @letters_app.command("retry")
     def retry_letters(  # noqa: PLR0917 - typer maps each parameter to an option
-        ids: Annotated[
-            list[int] | None, typer.Argument(metavar="ID...", help="Dead letters to retry.")
-        ] = None,
+        ids: Annotated[list[int] | None, typer.Argument(metavar="ID", hidden=True)] = None,
         every: Annotated[bool, typer.Option("--all", help="Retry every dead letter.")] = False,
         config: ConfigOption = None,
         state: StateOption = None,
@@ -207,7 +209,8 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
         ] = None,
         lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
-        """Run dead letters through the stages again and deliver what now goes through.
+        """Run the dead letters ID... (or --all) through the stages again and deliver what
+        now goes through.
 
         A letter from the fetch stage makes its source due again, for the next run."""
         if not ids and not every:
@@ -260,9 +263,7 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
 def _add_purge(letters_app: typer.Typer) -> None:
     @letters_app.command("purge")
     def purge_letters(
-        ids: Annotated[
-            list[int] | None, typer.Argument(metavar="ID...", help="Dead letters to delete.")
-        ] = None,
+        ids: Annotated[list[int] | None, typer.Argument(metavar="ID", hidden=True)] = None,
         every: Annotated[bool, typer.Option("--all", help="Delete every dead letter.")] = False,
         older_than: Annotated[
             str | None,
@@ -271,7 +272,7 @@ def _add_purge(letters_app: typer.Typer) -> None:
         config: ConfigOption = None,
         state: StateOption = None,
     ) -> None:
-        """Delete dead letters for good."""
+        """Delete the dead letters ID... (or --all, or those --older-than) for good."""
         if not ids and not every and older_than is None:
             typer.echo("error: give dead letter IDs, --all or --older-than", err=True)
             raise typer.Exit(EXIT_USAGE)
@@ -307,7 +308,11 @@ def _count(n: object, noun: str) -> str:
 
 
 def _print_status(
-    path: Path, rows: list[dict[str, Any]], last: dict[str, Any] | None, totals: dict[str, int]
+    path: Path,
+    rows: list[dict[str, Any]],
+    last: dict[str, Any] | None,
+    totals: dict[str, int],
+    retry: dict[str, Any] | None = None,
 ) -> None:
     typer.echo(f"state: {path}")
     if last:
@@ -315,6 +320,12 @@ def _print_status(
             f"last run: {last['started']} ({last['status']}): "
             f"{_count(last['articles'], 'article')} exported, {last['unchanged']} unchanged, "
             f"{last['not_modified']} not modified, {_count(last['failures'], 'failure')}"
+        )
+    if retry and (last is None or retry["id"] > last["id"]):
+        typer.echo(
+            f"last retry of dead letters: {retry['started']} ({retry['status']}): "
+            f"{_count(retry['articles'], 'article')} delivered, "
+            f"{_count(retry['failures'], 'failure')}"
         )
     typer.echo(
         f"articles known: {totals['articles']:,} · dead letters: {totals['dead_letters']} · "
@@ -338,7 +349,7 @@ def _print_status(
         typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     for r in rows:
         if r.get("last_error"):
-            typer.echo(f"\n{r['source']}: {r['last_error']}")
+            typer.echo("\n" + inert(f"{r['source']}: {r['last_error']}"))
         if r.get("moved_from"):
             typer.echo(f"\n{r['source']}: moved from {r['moved_from']} to {r['location']}")
         if r.get("configured") is False:

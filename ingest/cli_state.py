@@ -23,13 +23,15 @@ from ingest.configfile import (
 from ingest.errors import IngestError, UsageError
 from ingest.incremental import StatefulRun
 from ingest.ledger import BUSY_TIMEOUT, Ledger
-from ingest.locations import Target, parse_target, split_kind
+from ingest.locations import Target, TargetKind, parse_target, split_kind
 from ingest.lock import LockTimeout, StateLock
 from ingest.pipeline import Pipeline
 from ingest.progress import Reporter
 from ingest.summary import RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+#: stdout's reader went away (``| head``): 128 + SIGPIPE, what a tool killed by it returns.
+EXIT_PIPE = 141
 #: Seconds ``ingest run`` waits for another run on the same state by default.
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -79,9 +81,12 @@ def plan(
     outputs: Sequence[str],
     names: Sequence[str],
     values: dict[str, Any],
+    kinds: Sequence[TargetKind] = (),
     kind: str | None = None,
 ) -> StatePlan:
-    """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory."""
+    """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory,
+    raised before the state, a target or anything else is created. ``kinds`` are the target
+    schemes the plugins declare."""
     project = load_config(config) if config else None
     if project is not None and locations:
         raise UsageError(
@@ -115,6 +120,8 @@ def plan(
     check_targets(target_specs, state_path)
     merged = {**(project.settings if project else {}), **values}
     targets = [parse_target(t) for t in target_specs]
+    for target in targets:
+        check_exactly_once(target, kinds)
     return StatePlan(state_path, sources, targets, merged, project.path if project else None)
 
 
@@ -130,6 +137,29 @@ def check_targets(specs: Sequence[str], state: Path) -> None:
             raise UsageError(f"target {spec}: is the state file itself; give it another name")
     if state.is_dir() or not state.name:
         raise UsageError(f"state {state}: is a directory, expected a file path")
+
+
+def check_exactly_once(target: Target, kinds: Sequence[TargetKind]) -> None:
+    """Refuse a target that cannot hold each article exactly once across runs and kills."""
+    declared = {kind.scheme: kind for kind in kinds}
+    able = ", ".join(f"{kind.scheme}:PATH" for kind in kinds if kind.exactly_once)
+    if target.location == "-":
+        raise UsageError(
+            "a run on state cannot write to stdout: lines once printed cannot be taken back "
+            f"after a kill, so each article could not be delivered exactly once; use {able}"
+        )
+    found = declared.get(target.scheme)
+    if found is None:
+        known = ", ".join(kind.scheme for kind in kinds)
+        raise UsageError(
+            f"target {target.label()}: no plugin writes targets of kind {target.scheme!r} "
+            f"(known: {known})"
+        )
+    if not found.exactly_once:
+        raise UsageError(
+            f"target {target.label()}: cannot be appended to across runs, so runs on state "
+            f"cannot deliver to it exactly once; use {able}"
+        )
 
 
 def _adhoc(spec: str, kind: str | None) -> SourceConfig:

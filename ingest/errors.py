@@ -7,12 +7,41 @@ Every error a user may see derives from :class:`IngestError` and renders as one 
     ├── PluginLoadError     a plugin failed to import or register (exit code 3)
     ├── SourceError         expected bad input: a source could not be read (exit code 1)
     ├── ExportError         a target could not be written (exit code 1)
+    ├── OutputClosed        the reader of stdout went away: the run ends quietly (exit 141)
     └── PluginHookError     a plugin raised unexpectedly in a stage (exit code 1)
 
 Errors chain their cause (``raise ... from exc``) so that ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (newlines and ESC among them), line and paragraph separators, and the
+# bidirectional overrides that can make a line read otherwise than it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: The longest message line printed; input quoted in it is shortened first (:func:`quoted`).
+MAX_LINE = 1000
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\u{ord(char):04x}"
+
+
+def inert(message: str, limit: int = MAX_LINE) -> str:
+    """``message`` made safe to print as one line: control characters (newlines, terminal
+    escapes, bidi overrides) escaped as ``\\n``/``\\u001b``, cut to ``limit`` characters.
+
+    Every line the CLI prints goes through it, so that text quoted from an input can neither
+    start a forged line nor drive the terminal."""
+    line = _UNSAFE.sub(_escape, message)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """Input (an id, a tag, a line) quoted for a message: escaped, in quotes, shortened."""
+    return f'"{inert(str(value), limit)}"'
 
 
 class Skip(Exception):
@@ -22,6 +51,10 @@ class Skip(Exception):
 
 class IngestError(Exception):
     """Base class of every error ``ingest`` reports to the user."""
+
+    #: In runs on state, the configured source (``[sources.NAME]``) the error belongs to;
+    #: the reporter names it before the message.
+    source_name: str | None = None
 
 
 class UsageError(IngestError):
@@ -58,6 +91,11 @@ class ExportError(IngestError):
         self.reason = reason
 
 
+class OutputClosed(IngestError):
+    """The reader of a target went away (``ingest run … | head``: a closed pipe). Not a
+    failure of the data: the run ends at once, quietly, as Unix tools do on SIGPIPE."""
+
+
 class PluginHookError(IngestError):
     """A plugin raised an unexpected exception while handling one source or item.
 
@@ -73,3 +111,5 @@ class PluginHookError(IngestError):
         self.plugin = plugin
         self.item = item
         self.__cause__ = cause
+
+quote = quoted  # TEMP alias for feeds helper; remove

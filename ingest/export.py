@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import stat
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -99,6 +101,9 @@ class AtomicFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self._tmp = Path(tmp)
+        # mkstemp makes the file 0600; the published file must be as readable as any other
+        # the user creates (the umask decides), and a replaced file keeps its mode.
+        os.fchmod(fd, _mode_for(path))
         self.stream: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def commit(self) -> None:
@@ -114,6 +119,29 @@ class AtomicFile:
         self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             self._tmp.unlink()
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the existing file at ``path``, or what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+@functools.cache
+def current_umask() -> int:
+    """The process's umask (read without changing it where /proc allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the classic set-and-restore
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ingest.config import Config, Settings
     from ingest.errors import SourceError
     from ingest.export import Exporter
-    from ingest.locations import Source, Target
+    from ingest.locations import Source, SourceKind, Target, TargetKind
     from ingest.model import Article, Tag
 
 PROJECT = "ingest"
@@ -47,12 +47,41 @@ def ingest_register_commands(app: typer.Typer) -> None:
     """
 
 
+@hookspec
+def ingest_source_kinds() -> Iterable[SourceKind] | None:
+    """Declare the source kinds your ``ingest_fetch`` reads.
+
+    :returns: :class:`~ingest.SourceKind` records (name, one line of help, file suffixes,
+        HTTP media types), or None.
+
+    ``ingest plugins`` and ``ingest run --help`` list them, a location of unknown kind gets
+    a message naming them, and a URL whose kind its name does not tell is fetched once and
+    read by the kind that alone declares its ``Content-Type``. Called for every plugin.
+    """
+
+
+@hookspec
+def ingest_target_kinds() -> Iterable[TargetKind] | None:
+    """Declare the target schemes your ``ingest_export`` writes.
+
+    :returns: :class:`~ingest.TargetKind` records (scheme, help, ``exactly_once``), or None.
+
+    Runs on state (``-c``/``--state``) accept a target only when its scheme is declared
+    with ``exactly_once=True``, and refuse the others before they create or read anything.
+    Called for every plugin.
+    """
+
+
 @hookspec(firstresult=True)
 def ingest_detect_kind(location: str, head: bytes) -> str | None:
     """Tell the kind of a location that the user gave without ``KIND:`` or ``--kind``.
 
     :param location: a file path, ``-`` for stdin, or a URL.
-    :param head: the first bytes (up to 4 KiB) of a local file or stdin; empty for URLs.
+    :param head: the first bytes (up to 4 KiB) of a local file or stdin. For a URL, first
+        empty (claim it by its name, ``/feed.xml``, without fetching); when no plugin does,
+        the URL is fetched once and the hook is called again with the first bytes of the
+        response (the kind that alone declares the response's media type in
+        ``ingest_source_kinds`` is taken without asking).
     :returns: a kind your plugin reads (``"text"``), or None when it is not yours.
 
     Must be cheap and must not read the location itself. Use ``trylast=True`` for a

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -26,7 +26,7 @@ from ingest.errors import SourceError
 from ingest.hookspecs import PROJECT
 from ingest.httpbody import BodyRefused, BoundedBody, too_large
 from ingest.httperrors import HttpError, describe, retry_after_seconds, status_error
-from ingest.locations import Source
+from ingest.locations import HEAD_BYTES, Source
 
 # The same marker as ``ingest.hookimpl``; made here so that core modules may import this one
 # while ``ingest/__init__.py`` is still initializing.
@@ -37,6 +37,11 @@ DEFAULT_DEADLINE = 60.0
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_USER_AGENT = f"ingest/{__version__} (+news ingestion toolkit)"
 MAX_REDIRECTS = 5
+#: What a fetch made only to tell a URL's kind accepts: anything, news formats first.
+PROBE_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json, "
+    "application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
 
 _PROXY_VARIABLES = (
     *("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"),
@@ -110,6 +115,9 @@ class HttpState:
     retry_after: float | None = None
     #: Body bytes received (decompressed), for status and benchmarks.
     received: int = 0
+    #: A response already fetched to tell the source's kind (a URL whose name does not
+    #: say it): :func:`fetch_source` hands it over instead of fetching the URL again.
+    prefetched: HttpResponse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,18 +183,21 @@ def fetch_source(source: Source, config: Config, *, accept: str | None = None) -
     :raises SourceError: any failure, as one line naming the source.
     """
     state = source.http
-    try:
-        response = fetch_with_config(
-            source.location,
-            config,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-            accept=accept,
-        )
-    except HttpError as exc:
-        if state is not None:
-            state.status, state.retry_after = exc.status, exc.retry_after
-        raise SourceError(source.label(), exc.reason) from None
+    if state is not None and state.prefetched is not None:
+        response, state.prefetched = state.prefetched, None
+    else:
+        try:
+            response = fetch_with_config(
+                source.location,
+                config,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                accept=accept,
+            )
+        except HttpError as exc:
+            if state is not None:
+                state.status, state.retry_after = exc.status, exc.retry_after
+            raise SourceError(source.label(), exc.reason) from None
     if state is not None:
         state.status = response.status
         state.not_modified = response.not_modified
@@ -199,6 +210,32 @@ def fetch_source(source: Source, config: Config, *, accept: str | None = None) -
         if response.last_modified or not response.not_modified:
             state.last_modified = response.last_modified
     return response
+
+
+def probe_kind(
+    location: str,
+    config: Config,
+    detect: Callable[[str, bytes], str | None],
+    media_types: Mapping[str, list[str]],
+) -> Source | SourceError:
+    """The source at a URL whose name does not tell its kind: fetch it once, and take the
+    kind that alone declares its ``Content-Type``, else the one that recognizes its first
+    bytes. The response travels with the source, so it is not fetched twice.
+
+    :param media_types: media type -> the kinds that declare it.
+    """
+    try:
+        response = fetch_with_config(location, config, accept=PROBE_ACCEPT)
+    except HttpError as exc:
+        return SourceError(location, exc.reason)
+    claimed = media_types.get(response.content_type, [])
+    kind = claimed[0] if len(claimed) == 1 else detect(location, response.content[:HEAD_BYTES])
+    if kind is None:
+        return SourceError(
+            location,
+            f"no plugin reads what it serves ({response.content_type or 'no Content-Type'})",
+        )
+    return Source(kind, location, http=HttpState(prefetched=response))
 
 
 def _max_age(headers: Mapping[str, str]) -> float | None:

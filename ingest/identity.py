@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from ingest.model import Article
 
@@ -32,6 +32,7 @@ _PLAIN_URL_RE = re.compile(
 )
 
 
+_UNSAFE_URL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _TRACKING_QUERY_RE = re.compile(
     r"(?:^|&)(?:utm_|__twitter_impression|(?:" + "|".join(_TRACKING_PARAMS) + r")(?:[=&]|\Z))",
     re.IGNORECASE,
@@ -53,6 +54,10 @@ def canonical_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    if _UNSAFE_URL_RE.search(url):
+        # Controls and spaces are never part of a URL: percent-encoded, not dropped as
+        # urlsplit drops newlines (a crafted id must not smuggle text through a URL).
+        url = _UNSAFE_URL_RE.sub(lambda m: quote(m.group(), safe=""), url)
     plain = _PLAIN_URL_RE.match(url)
     if plain and not (plain["query"] and _TRACKING_QUERY_RE.search(plain["query"])):
         return url

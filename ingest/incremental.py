@@ -127,12 +127,15 @@ class StatefulRun:
         self._source_errors: list[str] = []
         self._source_articles = 0
         self._source_name = "?"
+        self._named = False
         #: Sources that :meth:`retry` made to be read whole on the next run.
         self.refetched: set[str] = set()
         # Every id met in this run, delivered or unchanged: a second sighting (one entry
         # twice in a feed, one URL in two sources) is a duplicate, never an update, or the
         # two contents would take turns as new versions on every run.
         self._met = SeenItems()
+        #: Raw items fetched in this run: one fetched again is a duplicate before any stage.
+        self._fetched = SeenItems()
 
     # -- the two ways in --------------------------------------------------------------------
 
@@ -151,7 +154,7 @@ class StatefulRun:
         settings = {config.name: config.settings for config in sources}
         for config in sources:
             self._check_settings(config)
-        self._session(lambda: done.extend(self._letters(letters, settings)))
+        self._session(lambda: done.extend(self._letters(letters, settings)), kind="retry")
         return self.summary, done
 
     def _check_settings(self, config: SourceConfig) -> None:
@@ -164,10 +167,10 @@ class StatefulRun:
 
     # -- the session around either ------------------------------------------------------------
 
-    def _session(self, work: Callable[[], object]) -> RunSummary:
+    def _session(self, work: Callable[[], object], kind: str = "run") -> RunSummary:
         started = time.perf_counter()
         self._open_targets()
-        self._run_id = self.ledger.start_run(os.getpid())
+        self._run_id = self.ledger.start_run(os.getpid(), kind)
         status = "failed"
         try:
             self._redeliver()
@@ -187,6 +190,7 @@ class StatefulRun:
                 else:
                     target.exporter.abort()
             self._met.close()
+            self._fetched.close()
             self.summary.seconds = time.perf_counter() - started
             self.ledger.end_run(self._run_id, status, self._counts())
         return self.summary
@@ -248,6 +252,8 @@ class StatefulRun:
     def _source(self, config: SourceConfig) -> None:
         state = self.ledger.source(config.name, config.spec, config.location, config.kind)
         self._source_name = config.name
+        self._named = config.name != config.location
+        self.summary.sources += 1
         moment = now()
         if not self.force and not state.due(moment):
             self.summary.not_due += 1
@@ -261,7 +267,7 @@ class StatefulRun:
             for found in self.pipeline.sources([spec]):
                 if isinstance(found, Source) and self._ours(found.location):
                     continue
-                self.summary.sources += 1
+                self.summary.files += 1
                 if isinstance(found, SourceError):
                     self.summary.sources_failed += 1
                     self._error(found)
@@ -272,6 +278,8 @@ class StatefulRun:
                     options=config.options,
                     http=http if found.is_url else None,
                 )
+                if found.http is not None:  # fetched once to tell its kind: not again
+                    http.prefetched = found.http.prefetched
                 stamp = None if found.is_url or found.is_stdin else file_stamp(found.location)
                 if (
                     stamp
@@ -281,7 +289,9 @@ class StatefulRun:
                     self.summary.not_modified += 1  # a local file's 304
                     continue
                 file_failed = self.summary.sources_failed
-                for article in self.pipeline.items(source, self.summary, self._error, self._keep):
+                for article in self.pipeline.items(
+                    source, self.summary, self._error, self._keep, self._fetched
+                ):
                     self._deliver(article, config.name)
                 if stamp and self.summary.sources_failed == file_failed:
                     self._pending.batch.files.append((config.name, found.location, stamp))
@@ -297,6 +307,8 @@ class StatefulRun:
 
     def _error(self, exc: IngestError) -> None:
         self._source_errors.append(str(exc))
+        if self._named:  # a configured [sources.NAME], not a LOCATION named by itself
+            exc.source_name = self._source_name
         self.on_error(exc)
 
     def _keep(self, stage: str, plugin: str | None, exc: IngestError, raw: bytes | None) -> None:
@@ -450,9 +462,11 @@ class _Unavailable(Exporter):
 
 
 def _refuse(target: Target) -> None:
+    # Declared schemes were checked before the run (cli_state.check_exactly_once); this is
+    # an exporter whose plugin declared it able to, and that then was not.
     raise UsageError(
-        f"target {target.label()}: cannot be appended to across runs, so runs on state "
-        "cannot deliver to it exactly once; use jsonl:PATH, dir:PATH or sqlite:PATH"
+        f"target {target.label()}: its exporter cannot append with checkpoints, so runs on "
+        "state cannot deliver to it exactly once"
     )
 
 

@@ -296,11 +296,12 @@ class Ledger:
 
     # -- runs -------------------------------------------------------------------------------
 
-    def start_run(self, pid: int) -> int:
-        """Record a run's start; its id."""
+    def start_run(self, pid: int, kind: str = "run") -> int:
+        """Record a run's start (``kind``: ``run`` of sources, or ``retry`` of dead letters);
+        its id."""
         cursor = self.db.execute(
-            "INSERT INTO runs (started, pid, status) VALUES (?, ?, 'running')",
-            (stamp(now()), pid),
+            "INSERT INTO runs (started, pid, status, kind) VALUES (?, ?, 'running', ?)",
+            (stamp(now()), pid, kind),
         )
         return int(cursor.lastrowid or 0)
 
@@ -323,9 +324,12 @@ class Ledger:
         )
         return cursor.rowcount
 
-    def last_run(self) -> dict[str, object] | None:
-        """The newest run, as a dict of its columns, or None."""
-        cursor = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
+    def last_run(self, kind: str = "run") -> dict[str, object] | None:
+        """The newest run of ``kind`` (``run`` or ``retry``), as a dict of its columns, or
+        None."""
+        cursor = self.db.execute(
+            "SELECT * FROM runs WHERE kind = ? ORDER BY id DESC LIMIT 1", (kind,)
+        )
         row = cursor.fetchone()
         if row is None:
             return None

@@ -82,4 +82,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (source, path)
     ) WITHOUT ROWID;
     """,
+    """
+    -- A run of sources, or a retry of dead letters: status tells them apart.
+    ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
+    """,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +83,36 @@ class Target:
         return self.spec or f"{self.scheme}:{self.location}"
 
 
+@dataclass(frozen=True, slots=True)
+class SourceKind:
+    """A kind of source a fetch plugin reads, declared through ``ingest_source_kinds``: what
+    ``ingest plugins``, ``ingest run --help`` and error messages list."""
+
+    #: The kind, as in ``KIND:LOCATION`` and ``Source.kind`` (``rss``).
+    name: str
+    #: One line on what it reads.
+    help: str = ""
+    #: File name endings it reads (``.rss``), lowercase, for documentation and sniffing.
+    suffixes: tuple[str, ...] = ()
+    #: HTTP media types it reads (``application/rss+xml``): a URL whose kind its name does
+    #: not tell is fetched once, and the kind that alone claims its media type reads it.
+    media_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetKind:
+    """A kind of target an exporter writes, declared through ``ingest_target_kinds``."""
+
+    #: The scheme, as in ``SCHEME:LOCATION`` and ``Target.scheme`` (``jsonl``).
+    scheme: str
+    #: One line on what it writes.
+    help: str = ""
+    #: True when its exporter can serve runs on state: it appends, and implements
+    #: ``checkpoint``/``recover`` so that each article lands exactly once across kills.
+    #: Runs on state refuse other targets before anything is read or created.
+    exactly_once: bool = False
+
+
 def split_kind(spec: str) -> tuple[str | None, str]:
     """``"text:a.txt"`` -> ``("text", "a.txt")``; a URL or an existing path keeps no kind."""
     match = _PREFIX_RE.match(spec)
@@ -148,11 +178,24 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def iter_sources(spec: str, kind: str | None, detect: Detector) -> Iterator[Source | SourceError]:
+def _kinds_hint(kinds: Sequence[str]) -> str:
+    return f" (kinds: {', '.join(kinds)})" if kinds else ""
+
+
+def iter_sources(
+    spec: str,
+    kind: str | None,
+    detect: Detector,
+    *,
+    probe: Callable[[str], Source | SourceError] | None = None,
+    kinds: Sequence[str] = (),
+) -> Iterator[Source | SourceError]:
     """Expand one LOCATION into sources; yield a :class:`SourceError` for one that cannot be read.
 
     ``kind`` (from ``--kind``) applies to every file; a ``KIND:`` prefix overrides it. In a
     directory, files no plugin claims are skipped; a directory with none left is an error.
+    A URL whose name tells no plugin its kind goes to ``probe`` (which fetches it and sniffs
+    the response). ``kinds`` are the kinds that exist, named in messages.
     """
     prefix, location = split_kind(spec)
     kind = prefix or kind
@@ -161,16 +204,19 @@ def iter_sources(spec: str, kind: str | None, detect: Detector) -> Iterator[Sour
         yield (
             Source(found, "-")
             if found
-            else SourceError("-", "cannot tell the kind of stdin; use --kind")
+            else SourceError("-", f"cannot tell the kind of stdin; use --kind{_kinds_hint(kinds)}")
         )
         return
     if location.startswith(("http://", "https://")):
         found = kind or detect(location, b"")
-        yield (
-            Source(found, location)
-            if found
-            else SourceError(location, "no plugin reads URLs of this kind; use KIND:URL")
-        )
+        if found:
+            yield Source(found, location)
+        elif probe is not None:
+            yield probe(location)
+        else:
+            yield SourceError(
+                location, f"cannot tell the kind of this URL; use KIND:URL{_kinds_hint(kinds)}"
+            )
         return
     path = Path(location)
     if path.is_dir():
@@ -193,7 +239,9 @@ def iter_sources(spec: str, kind: str | None, detect: Detector) -> Iterator[Sour
         yield Source(found, location)
     else:
         yield SourceError(
-            location, "cannot tell what kind of input this is; name it KIND:PATH or use --kind"
+            location,
+            "cannot tell what kind of input this is; name it KIND:PATH or use --kind"
+            + _kinds_hint(kinds),
         )
 
 

@@ -14,9 +14,13 @@ from typing import Any
 
 import orjson
 
+from ingest.jsonvalues import repaired
+
 SCHEMA_VERSION = 1
 
-#: Tag kinds the schema knows. Plugins may not invent others: a category belongs in ``value``.
+#: Tag kinds the schema knows. A plugin that needs a kind of its own names it ``x-NAME``
+#: (:data:`CUSTOM_TAG_KIND`: ``x-length``, ``x-reading-level``); any other kind is refused
+#: when the tag is made, so a run never writes a record that ``ingest validate`` rejects.
 TAG_KINDS = (
     "person",
     "place",
@@ -27,6 +31,10 @@ TAG_KINDS = (
     "mention",
     "topic",
 )
+#: The pattern of plugin-defined tag kinds, shared with the JSON Schema.
+CUSTOM_TAG_KIND = r"^x-[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+_CUSTOM_TAG_KIND_RE = re.compile(CUSTOM_TAG_KIND)
+_TAG_KIND_SET = frozenset(TAG_KINDS)
 RELATION_KINDS = ("reply_to", "quote_of", "repost_of", "update_of")
 ID_BASES = ("origin", "url", "content")
 
@@ -57,6 +65,21 @@ class Tag:
     by: str | None = None
     #: How often the article mentions it, however written, when the plugin counts.
     count: int | None = None
+
+    def __post_init__(self) -> None:
+        # What the schema requires, checked where the tag is made: the error names the
+        # plugin that made it (the pipeline wraps it), not a record rejected later.
+        if self.kind not in _TAG_KIND_SET and not _CUSTOM_TAG_KIND_RE.match(self.kind):
+            raise ValueError(
+                f"tag kind {self.kind!r} is not one of the schema's ({', '.join(TAG_KINDS)}); "
+                f"name a kind of your own x-{_slug(self.kind)}"
+            )
+        if not self.value:
+            raise ValueError(f"{self.kind} tag with an empty value")
+        if self.score is not None and not 0 <= self.score <= 1:
+            raise ValueError(f"{self.kind} tag {self.value!r}: score {self.score} not in [0, 1]")
+        if self.count is not None and self.count < 1:
+            raise ValueError(f"{self.kind} tag {self.value!r}: count {self.count} below 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +213,10 @@ class Article:
         where = f"{self.source.kind}:{self.source.location or '-'}"
         detail = self.source.origin_id or self.url
         return f"{where}#{detail}" if detail else where
+
+
+def _slug(kind: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-") or "kind"
 
 
 def format_datetime(value: datetime | None) -> str | None:
@@ -339,9 +366,34 @@ def dumps_bytes(article: Article) -> bytes:
     """One compact JSON line in UTF-8, no trailing newline.
 
     orjson, not the standard library: five times faster on the export path, and it refuses
-    what JSON cannot hold (NaN, lone surrogates) instead of writing it.
+    what JSON cannot hold (lone surrogates, integers beyond 64 bits) instead of writing it.
+    Such a value is a fault of this article, never of the target: it is repaired in place
+    (see :func:`make_encodable`), with a warning, and the article is written.
     """
-    return orjson.dumps(to_json(article))
+    try:
+        return orjson.dumps(to_json(article))
+    except orjson.JSONEncodeError:
+        make_encodable(article)
+        return orjson.dumps(to_json(article))
+
+
+def make_encodable(article: Article) -> None:
+    """Repair, in place, every value of ``article`` that JSON in UTF-8 cannot carry: a lone
+    surrogate becomes U+FFFD, an integer beyond 64 bits or a value of no JSON type is
+    dropped (null); each kind of repair adds a warning."""
+    record, problems = repaired(to_json(article))
+    fixed = from_json(record)
+    for name in _RECORD_FIELDS:
+        setattr(article, name, getattr(fixed, name))
+    article.warnings.extend(f"at export: {problem}" for problem in problems)
+
+
+# What from_json gives back as it was; datetimes are kept as they are (whole precision).
+_RECORD_FIELDS = tuple(
+    name
+    for name in Article.__dataclass_fields__
+    if name not in ("markup", "url_is_identity", "fetched", "published", "updated")
+)
 
 
 def dumps(article: Article) -> str:

@@ -9,12 +9,14 @@ handling, and so that ``provenance`` records which plugins ran.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
 import pluggy
 
 from ingest import memory
@@ -23,6 +25,7 @@ from ingest.config import Config, Settings
 from ingest.errors import (
     ExportError,
     IngestError,
+    OutputClosed,
     PluginHookError,
     PluginLoadError,
     Skip,
@@ -30,8 +33,9 @@ from ingest.errors import (
     UsageError,
 )
 from ingest.export import Exporter
+from ingest.http import probe_kind
 from ingest.identity import assign_identity
-from ingest.locations import Source, Target, iter_sources
+from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
 from ingest.model import Article, Relation, Tag, word_count
 from ingest.rawitems import raw_article, snapshot
 from ingest.seen import SeenItems
@@ -64,6 +68,30 @@ def _first_sighting(article: Article, versions: SeenItems, summary: RunSummary) 
         summary.updates += 1
     versions.put(key, digest + bytes((min(article.version, 255),)))
     return True
+
+
+def _describe(exc: Exception) -> str:
+    """A target's failure in one line: an OS error by its message (``No space left on
+    device``), anything else with its class, which says more than its text alone."""
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
+    """True for a raw item identical to one already fetched in this run (a feed repeating an
+    entry, one file given twice): its id and content would be the same, so cleaning and
+    tagging it again would only make a duplicate to drop."""
+    try:
+        key = hashlib.blake2b(raw_article(article), digest_size=16).digest()
+    except orjson.JSONEncodeError:  # a value JSON cannot hold: the stages will repair it
+        return False
+    if fetched_before.get(key) is not None:
+        return True
+    fetched_before.put(key, b"")
+    return False
 
 
 def _timed(sources: Iterator[_T], stage_seconds: dict[str, float]) -> Iterator[_T]:
@@ -152,6 +180,20 @@ class Pipeline:
         kind: str | None = self.pm.hook.ingest_detect_kind(location=location, head=head)
         return kind
 
+    def source_kinds(self) -> list[SourceKind]:
+        """Every source kind the plugins declare, by name (a later plugin's wins)."""
+        found: dict[str, SourceKind] = {}
+        for declared in reversed(self.pm.hook.ingest_source_kinds()):
+            found.update((kind.name, kind) for kind in declared or ())
+        return sorted(found.values(), key=lambda kind: kind.name)
+
+    def target_kinds(self) -> list[TargetKind]:
+        """Every target scheme the plugins declare, by scheme (a later plugin's wins)."""
+        found: dict[str, TargetKind] = {}
+        for declared in reversed(self.pm.hook.ingest_target_kinds()):
+            found.update((kind.scheme, kind) for kind in declared or ())
+        return sorted(found.values(), key=lambda kind: kind.scheme)
+
     def exporter(self, target: Target) -> Exporter:
         """An open exporter for ``target``; :class:`UsageError` when no plugin writes it."""
         exporter: Exporter | None = self.pm.hook.ingest_export(target=target, config=self.config)
@@ -217,8 +259,18 @@ class Pipeline:
         self, locations: Sequence[str], kind: str | None = None
     ) -> Iterator[Source | SourceError]:
         """Every source named by ``locations``, lazily, with errors as values."""
+        kinds = self.source_kinds()
+        names = [k.name for k in kinds]
+        media_types: dict[str, list[str]] = {}
+        for declared in kinds:
+            for media_type in declared.media_types:
+                media_types.setdefault(media_type, []).append(declared.name)
+
+        def probe(location: str) -> Source | SourceError:
+            return probe_kind(location, self.config, self.detect_kind, media_types)
+
         for spec in locations:
-            yield from iter_sources(spec, kind, self.detect_kind)
+            yield from iter_sources(spec, kind, self.detect_kind, probe=probe, kinds=names)
 
     def process(self, article: Article, plugin: str, stage_seconds: dict[str, float]) -> None:
         """Clean, identify and tag one raw article in place."""
@@ -254,7 +306,7 @@ class Pipeline:
         started = time.perf_counter()
         exporters = self._open_exporters(targets)
         failed: set[int] = set()
-        versions = SeenItems()
+        versions, fetched_before = SeenItems(), SeenItems()
         # Plugins registered while a run goes on join the next run: the stage hooks are
         # called for every article, and re-reading pluggy's lists each time costs.
         self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
@@ -265,7 +317,7 @@ class Pipeline:
                     summary.sources_failed += 1
                     on_error(source)
                     continue
-                for article in self._articles(source, summary, on_error):
+                for article in self.items(source, summary, on_error, None, fetched_before):
                     if not _first_sighting(article, versions, summary):
                         continue
                     self._export(article, exporters, failed, summary, on_error)
@@ -278,6 +330,7 @@ class Pipeline:
             raise
         finally:
             versions.close()
+            fetched_before.close()
             self._frozen = None
         for index, exporter in enumerate(exporters):
             if index in failed:
@@ -285,9 +338,11 @@ class Pipeline:
                 continue
             try:
                 exporter.close()
+            except OutputClosed:
+                raise
             except Exception as exc:
                 summary.targets_failed += 1
-                on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
+                on_error(ExportError(exporter.label, _describe(exc)))
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -303,23 +358,21 @@ class Pipeline:
             raise
         return exporters
 
-    def _articles(
-        self, source: Source, summary: RunSummary, on_error: ErrorHandler
-    ) -> Iterator[Article]:
-        return self.items(source, summary, on_error)
-
     def items(
         self,
         source: Source,
         summary: RunSummary,
         on_error: ErrorHandler,
         keep: DeadLetterHandler | None = None,
+        fetched_before: SeenItems | None = None,
     ) -> Iterator[Article]:
         """Fetch ``source`` and yield its articles cleaned, identified and tagged.
 
         Errors go to ``on_error`` and are counted in ``summary``; the source goes on after a
         bad item. With ``keep``, each failed item is also handed over with its raw form (the
         bytes a fetch plugin read, or the article as fetched, before any clean plugin).
+        With ``fetched_before`` (the run's memory of raw items), an item fetched exactly as
+        before in this run is counted as a duplicate before the costly stages run on it.
         """
         stages = summary.stage_seconds
         fetched = datetime.now(UTC).replace(microsecond=0)
@@ -338,6 +391,10 @@ class Pipeline:
                     continue
                 if article.fetched is None:
                     article.fetched = fetched
+                if fetched_before is not None and _fetched_again(article, fetched_before):
+                    summary.duplicates += 1
+                    tick = time.perf_counter()
+                    continue
                 raw = snapshot(article) if keep is not None else None
                 try:
                     self.process(article, plugin, stages)
@@ -367,15 +424,20 @@ class Pipeline:
         on_error: ErrorHandler,
     ) -> None:
         tick = time.perf_counter()
+        written = False
         for index, exporter in enumerate(exporters):
             if index in failed:
                 continue
             try:
                 exporter.write(article)
+                written = True
+            except OutputClosed:
+                raise
             except Exception as exc:
                 # One broken target must not stop the others; it stops receiving articles.
                 failed.add(index)
                 summary.targets_failed += 1
-                on_error(ExportError(exporter.label, f"{type(exc).__name__}: {exc}"))
-        summary.articles += 1
+                on_error(ExportError(exporter.label, _describe(exc)))
+        if written:  # the summary counts what some target really holds
+            summary.articles += 1
         summary.stage_seconds["export"] += time.perf_counter() - tick

@@ -9,17 +9,17 @@ import traceback
 from datetime import UTC, datetime
 from typing import TextIO
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, inert
 from ingest.summary import RunSummary
 
 
 def _fields(exc: IngestError) -> dict[str, object]:
     """The structured parts of an error, for ``--log-format json``."""
     fields: dict[str, object] = {"error": type(exc).__name__}
-    for name in ("location", "target", "stage", "plugin", "item", "reason"):
+    for name in ("source_name", "location", "target", "stage", "plugin", "item", "reason"):
         value = getattr(exc, name, None)
         if value is not None:
-            fields[name] = value
+            fields[name] = inert(value) if isinstance(value, str) else value
     return fields
 
 
@@ -58,7 +58,8 @@ class Reporter:
         if self.json:
             self._event("error", "error", str(exc), **_fields(exc))
             return
-        print(f"error: {exc}", file=self.stream)
+        named = f"{exc.source_name}: {exc}" if exc.source_name else str(exc)
+        print(f"error: {inert(named)}", file=self.stream)
         if self.debug:
             cause = exc.__cause__ or exc
             traceback.print_exception(cause, file=self.stream)
@@ -89,7 +90,7 @@ class Reporter:
             counts = {
                 name: getattr(summary, name)
                 for name in (
-                    *("sources", "sources_failed", "articles", "updates", "unchanged"),
+                    *("sources", "files", "sources_failed", "articles", "updates", "unchanged"),
                     *("not_modified", "not_due", "redelivered", "duplicates", "filtered"),
                     *("items_failed", "targets_failed", "dead_letters"),
                 )
@@ -106,7 +107,7 @@ class Reporter:
         if self.json:
             self._event("warning", "notice", message)
             return
-        print(f"ingest: {message}", file=self.stream)
+        print(f"ingest: {inert(message)}", file=self.stream)
         self.stream.flush()
 
     def _event(self, level: str, event: str, message: str, **fields: object) -> None:
@@ -114,7 +115,7 @@ class Reporter:
             "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "level": level,
             "event": event,
-            "message": message,
+            "message": inert(message),
             **fields,
         }
         print(json.dumps(record, ensure_ascii=False), file=self.stream)

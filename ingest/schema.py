@@ -11,7 +11,8 @@ from typing import IO, Any
 import ijson
 from jsonschema import Draft202012Validator
 
-from ingest.model import ID_BASES, RELATION_KINDS, SCHEMA_VERSION, TAG_KINDS
+from ingest.jsonvalues import decode_error
+from ingest.model import CUSTOM_TAG_KIND, ID_BASES, RELATION_KINDS, SCHEMA_VERSION, TAG_KINDS
 
 _DATETIME = {
     "type": ["string", "null"],
@@ -52,7 +53,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
             "id_basis": {"enum": list(ID_BASES)},
             "url": {
                 "type": ["string", "null"],
-                "pattern": "^https?://[^#]*$",
+                "pattern": "^https?://[^#\\s\\u0000-\\u001f\\u007f-\\u009f]*$",
                 "description": "Canonical URL: lowercase host, no fragment, no tracking.",
             },
             "source": _object(
@@ -79,7 +80,13 @@ ARTICLE_SCHEMA: dict[str, Any] = {
                 "type": "array",
                 "items": _object(
                     {
-                        "kind": {"enum": list(TAG_KINDS)},
+                        "kind": {
+                            "anyOf": [
+                                {"enum": list(TAG_KINDS)},
+                                {"type": "string", "pattern": CUSTOM_TAG_KIND},
+                            ],
+                            "description": "A kind the schema defines, or a plugin's own: x-NAME.",
+                        },
                         "value": {"type": "string", "minLength": 1},
                         "score": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
                         "by": _NULLABLE_STRING,
@@ -182,27 +189,45 @@ class Problem:
     message: str
 
 
-def validate_lines(stream: IO[str]) -> Iterator[Problem]:
-    """Check each line of a JSON Lines stream against the schema, lazily, line by line."""
+@dataclass(slots=True)
+class Tally:
+    """How many records a validation saw, and how many of them were valid."""
+
+    records: int = 0
+    valid: int = 0
+
+    def count(self, errors: list[str]) -> list[str]:
+        """Count one record with these ``errors``; the errors."""
+        self.records += 1
+        self.valid += not errors
+        return errors
+
+
+def validate_lines(stream: IO[str], tally: Tally | None = None) -> Iterator[Problem]:
+    """Check each line of a JSON Lines stream against the schema, lazily, line by line;
+    ``tally`` counts the records seen and the valid ones."""
+    tally = tally if tally is not None else Tally()
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Problem(number, f"not JSON: {exc.msg} at column {exc.colno}")
+            tally.count(["not JSON"])
+            yield Problem(number, f"not JSON: {decode_error(exc)}")
             continue
-        for message in article_errors(record):
+        for message in tally.count(article_errors(record)):
             yield Problem(number, message)
 
 
-def validate_array(stream: IO[bytes]) -> Iterator[Problem]:
+def validate_array(stream: IO[bytes], tally: Tally | None = None) -> Iterator[Problem]:
     """Check each element of a JSON array (a ``json:`` target's file), streamed element by
     element; ``Problem.line`` is the element's index, from 0."""
+    tally = tally if tally is not None else Tally()
     index = -1
     try:
         for index, record in enumerate(ijson.items(stream, "item", use_float=True)):
-            for message in article_errors(record):
+            for message in tally.count(article_errors(record)):
                 yield Problem(index, message)
     except ijson.JSONError as exc:
         yield Problem(index + 1, f"not JSON: {exc}")

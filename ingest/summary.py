@@ -16,7 +16,11 @@ STAGES = ("discover", "fetch", "clean", "tag", "export")
 class RunSummary:
     """What a run did, for the summary line, ``--log-format json`` and benchmarks."""
 
+    #: Sources read: in one-off runs each file, URL or stdin; in runs on state each
+    #: configured source (``[sources.NAME]`` or LOCATION), due or not.
     sources: int = 0
+    #: Runs on state: the files and URLs the sources expanded to (a folder is one source).
+    files: int = 0
     sources_failed: int = 0
     articles: int = 0
     duplicates: int = 0
@@ -49,7 +53,8 @@ class RunSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of ``ingest run``."""
         parts = [
-            f"{self.sources} source{'s' if self.sources != 1 else ''}",
+            f"{self.sources} source{'s' if self.sources != 1 else ''}"
+            + (f" ({self.files} inputs)" if self.files > self.sources else ""),
             f"{self.articles} article{'s' if self.articles != 1 else ''} exported",
         ]
         if self.updates:

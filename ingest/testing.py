@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 import pytest
@@ -84,9 +85,16 @@ def make_article() -> Callable[..., Article]:
 
 @pytest.fixture
 def ingest_cli() -> Callable[..., CliResult]:
-    """``ingest_cli("run", "file.txt", stdin=b"")`` runs the CLI in-process."""
+    """``ingest_cli("run", "file.txt", stdin=b"")`` runs the CLI in-process; arguments may
+    also come as lists (``ingest_cli(["run", path])``) and paths."""
 
-    def invoke(*args: str, stdin: bytes = b"") -> CliResult:
-        return run_cli(args, stdin)
+    def invoke(*args: str | os.PathLike[str] | Sequence[str], stdin: bytes = b"") -> CliResult:
+        flat: list[str] = []
+        for arg in args:
+            if isinstance(arg, list | tuple):
+                flat.extend(os.fspath(item) for item in arg)
+            else:
+                flat.append(os.fspath(cast("str | os.PathLike[str]", arg)))
+        return run_cli(flat, stdin)
 
     return invoke

@@ -6,7 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest import Article, Config, Exporter, FileExporter, Target, UsageError, hookimpl
+from ingest import (
+    Article,
+    Config,
+    Exporter,
+    FileExporter,
+    Target,
+    TargetKind,
+    UsageError,
+    hookimpl,
+)
 from ingest.export import write_atomic
 from ingest.model import dumps, to_json
 
@@ -57,6 +66,15 @@ class DirectoryExporter(Exporter):
         for leftover in self.directory.glob(".*.json.*.tmp"):
             leftover.unlink(missing_ok=True)
         return None
+
+
+@hookimpl
+def ingest_target_kinds() -> list[TargetKind]:
+    """``json`` (one-off runs only: an array cannot be appended to) and ``dir``."""
+    return [
+        TargetKind("json", "one JSON array in a file (json:PATH, or PATH.json)"),
+        TargetKind("dir", "a folder of pretty <id>.json files (dir:PATH)", exactly_once=True),
+    ]
 
 
 @hookimpl

@@ -17,7 +17,17 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest import Article, Config, Exporter, FileExporter, Target, UsageError, hookimpl
+from ingest import (
+    Article,
+    Config,
+    Exporter,
+    FileExporter,
+    OutputClosed,
+    Target,
+    TargetKind,
+    UsageError,
+    hookimpl,
+)
 from ingest.export import write_atomic
 from ingest.model import dumps, dumps_bytes
 
@@ -29,12 +39,18 @@ class StdoutExporter(Exporter):
         self.stream = stream or sys.stdout.buffer
 
     def write(self, article: Article) -> None:
-        """Write one line."""
-        self.stream.write(dumps_bytes(article) + b"\n")
+        """Write one line; a reader that went away (``| head``) ends the run."""
+        try:
+            self.stream.write(dumps_bytes(article) + b"\n")
+        except BrokenPipeError:
+            raise OutputClosed("stdout closed by its reader") from None
 
     def close(self) -> None:
         """Flush stdout."""
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed("stdout closed by its reader") from None
 
     def abort(self) -> None:
         """Lines already on stdout cannot be taken back; flush what is buffered."""
@@ -129,6 +145,14 @@ class AppendingJsonLinesExporter(Exporter):
         """Close; the next run cuts what was written after the last checkpoint."""
         with contextlib.suppress(OSError):
             self.stream.close()
+
+
+@hookimpl
+def ingest_target_kinds() -> list[TargetKind]:
+    """``jsonl``: stdout (``-``) or a file."""
+    return [
+        TargetKind("jsonl", "JSON Lines in a file (PATH.jsonl), or - for stdout", exactly_once=True)
+    ]
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ingest import Article, Config, Exporter, Target, UsageError, hookimpl
+from ingest import Article, Config, Exporter, Target, TargetKind, UsageError, hookimpl
 from ingest.model import dumps, format_datetime
 
 _SCHEMA = """
@@ -91,6 +91,12 @@ class SqliteExporter(Exporter):
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
         self.db.close()
+
+
+@hookimpl
+def ingest_target_kinds() -> list[TargetKind]:
+    """``sqlite``: a table upserted by id."""
+    return [TargetKind("sqlite", "a SQLite table of articles (sqlite:PATH)", exactly_once=True)]
 
 
 @hookimpl

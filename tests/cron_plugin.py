@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from ingest import Article, Config, Exporter, Target, hookimpl
+from ingest import Article, Config, Exporter, Target, TargetKind, hookimpl
 from ingest.model import dumps_bytes
 
 
@@ -55,6 +55,11 @@ class FlakyExporter(Exporter):
     def abort(self) -> None:
         """Close the file."""
         self.stream.close()
+
+
+@hookimpl
+def ingest_target_kinds() -> list[TargetKind]:
+    return [TargetKind("flaky", "fails on demand (CRON_TEST_FLAKY)", exactly_once=True)]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -275,3 +276,70 @@ def test_language_filter_option_is_checked_before_the_run(good: Path) -> None:
     kept = run_cli(["run", str(good), "--language", "de"])
     assert (kept.exit_code, kept.articles) == (0, [])
     assert "1 filtered out" in kept.stderr
+
+
+# -- help, messages and the test fixture ---------------------------------------------------
+
+
+def test_help_reads_like_a_click_tool() -> None:
+    help_text = run_cli(["run", "--help"]).stdout
+    assert "<bool>" not in help_text  # flags take no value
+    assert "  -q, --quiet " in help_text
+    assert "Usage: ingest run [OPTIONS] [LOCATION]..." in help_text
+    # Paragraphs are wrapped by the formatter, not where the docstring's lines happen to end:
+    # every line but a paragraph's last is filled (a hard wrap left short stubs).
+    description = help_text.split("Options:")[0].split("\n\n")[1:]
+    assert description
+    for paragraph in description:
+        assert all(len(line) > 60 for line in paragraph.splitlines()[:-1]), paragraph
+    kinds, targets = help_text.split("Source kinds")[1].split("Targets")
+    assert {"rss", "text", "tweets"} <= {
+        line.split()[0] for line in kinds.splitlines()[1:] if line.strip()
+    }
+    assert "sqlite*" in targets
+    assert "json " in targets
+
+
+def test_bare_ingest_prints_its_help_as_a_usage_error() -> None:
+    result = run_cli([])
+    assert result.exit_code == 4
+    assert result.stdout.startswith("Usage: ingest [OPTIONS] COMMAND [ARGS]...")
+    assert "run " in result.stdout
+    assert result.stderr == ""
+
+
+def test_validate_says_how_many_records_were_valid(tmp_path: Path, good: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run_cli(["run", str(good), "-o", str(out)]).exit_code == 0
+    assert run_cli(["validate", str(out)]).stderr == "ingest validate: 1 of 1 record valid\n"
+    out.write_text(out.read_text() + '{"id": 1}\n{"bad json\n', encoding="utf-8")
+    result = run_cli(["validate", str(out)])
+    assert result.exit_code == 1
+    problems = result.stdout.splitlines()
+    assert result.stderr == f"ingest validate: 1 of 3 records valid, {len(problems)} problems\n"
+    # The standard library's message ends in "at" already: said once, not "at at".
+    assert problems[-1] == f"{out}:3: not JSON: Invalid control character at column 11"
+
+
+def test_error_lines_are_one_inert_line_whatever_the_input_says(tmp_path: Path) -> None:
+    forged = tmp_path / "posts.jsonl"
+    post = {"id": 1, "user": {"screen_name": "ana"}, "text": "hi"}
+    bad_id = "1\nerror: forged line\x1b[31m"
+    forged.write_text(
+        json.dumps(post)
+        + "\n"
+        + json.dumps({**post, "id": bad_id, "created_at": "x\ny"})[:-1]
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli(["run", f"tweets:{forged}"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("error:")] == lines[:-1]
+    assert len(lines) == 2  # the error and the summary: no forged line
+    assert "\x1b" not in result.stderr
+
+
+def test_the_ingest_cli_fixture_takes_lists_and_paths(ingest_cli: Any, good: Path) -> None:
+    assert ingest_cli(["run", good]).exit_code == 0
+    assert ingest_cli("run", good, "-q").stdout == ingest_cli(["run", str(good), "-q"]).stdout

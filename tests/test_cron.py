@@ -370,6 +370,12 @@ def test_dead_letters_keep_the_raw_item_and_retry_it(
     assert "1 of 1 dead letters settled" in retried.stderr
     assert [a["title"] for a in lines(out)] == ["Fine story", "Second fine story", "POISON story"]
     assert run_cli(["dead-letters", "list", "-c", str(config)]).stdout == ""
+    report = status(config)
+    assert report["last_retry"]["articles"] == 1  # the retry is told apart from the runs
+    assert report["last_run"]["articles"] == 1  # the last run of sources, as it was
+    shown = run_cli(["status", "-c", str(config)]).stdout
+    assert "last retry of dead letters: " in shown
+    assert "(ok): 1 article delivered, 0 failures" in shown
     # Delivered through the ledger: the next fetch finds it unchanged.
     feed.entries["ok-3"] = ("Third fine story", "Fine too.")
     assert run(config, plugin=PLUGIN).exit_code == 0
@@ -466,7 +472,39 @@ def test_non_appendable_targets_are_refused_on_state(tmp_path: Path) -> None:
     )
     assert result.exit_code == 4
     assert "cannot be appended to across runs" in result.stderr
+    assert "use dir:PATH, jsonl:PATH, sqlite:PATH" in result.stderr  # as plugins declare
     assert list(tmp_path.glob(".x.json.*")) == []  # the refused target left nothing behind
+    assert not (tmp_path / "s.sqlite").exists()  # refused before the state was created
+
+
+@pytest.mark.parametrize("target", ["-", "nope:x", "json:x.json"])
+def test_a_refused_target_touches_nothing(tmp_path: Path, target: str) -> None:
+    (tmp_path / "a.txt").write_text("Some text that is long enough to be an article.\n")
+    config = write_config(tmp_path, {"a": {"location": "a.txt"}}, [target])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run(config)
+    assert result.exit_code == 4
+    assert len(result.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no state, lock or file
+
+
+def test_summary_counts_configured_sources_and_errors_name_them(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for n in range(3):
+        (notes / f"{n}.txt").write_text(f"Note {n}\n\nThe body of note {n}, long enough.\n")
+    config = write_config(
+        tmp_path,
+        {"notes": {"location": "notes", "kind": "text"}, "gone": {"location": "gone.xml"}},
+    )
+    result = run(config, "-v")
+    assert result.exit_code == 1
+    assert result.error_lines == [
+        f"error: gone: rss:{tmp_path / 'gone.xml'}: no such file"
+    ]
+    assert result.stderr.splitlines()[-1].startswith(
+        "ingest: 2 sources (4 inputs), 3 articles exported, "
+    )
 
 
 # -- kills, locks and concurrent runs ----------------------------------------------------

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -114,3 +120,53 @@ def test_word_count_fast_paths_agree_with_the_definition(text: str) -> None:
 
 def test_word_count_of_typographic_english() -> None:
     assert word_count("“Ukraine’s peace—plan,” he said — and left…") == 6
+
+
+# -- tag kinds: what a run writes, the schema accepts ---------------------------------------
+
+
+def test_a_custom_tag_kind_is_x_prefixed_and_valid_in_the_schema() -> None:
+    article = Article(source=ArticleSource("text"), text="A story.")
+    article.tags.append(Tag("x-length", "short", by="hello"))
+    record = to_json(article)
+    record.update(id="0" * 32, id_basis="content", content_hash="0" * 32)
+    assert [e for e in article_errors(record) if e.startswith("tags")] == []
+    record["tags"][0]["kind"] = "length"
+    assert any(e.startswith("tags/0/kind") for e in article_errors(record))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "length", "value": "short"}, "name a kind of your own x-length"),
+        ({"kind": "Reading Level", "value": "easy"}, "x-reading-level"),
+        ({"kind": "person", "value": ""}, "empty value"),
+        ({"kind": "keyword", "value": "k", "score": 1.5}, "not in [0, 1]"),
+        ({"kind": "keyword", "value": "k", "count": 0}, "count 0 below 1"),
+    ],
+)
+def test_a_tag_the_schema_would_reject_cannot_be_made(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Tag(**fields)
+
+
+def test_a_plugin_making_an_unknown_tag_kind_is_named_and_the_run_stays_valid(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lengths.py").write_text(
+        "from ingest import Tag, hookimpl\n\n@hookimpl\ndef ingest_tag(article):\n"
+        "    return [Tag('length', 'short')]\n",
+        encoding="utf-8",
+    )
+    story = tmp_path / "story.txt"
+    story.write_text("Harbour reopens\n\nThe harbour reopened on Monday.\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest", "-p", "lengths", "run", str(story)],
+        capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""  # nothing that `ingest validate` would reject
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "plugin 'lengths' failed in tag" in line
+    assert "x-length" in line

@@ -22,13 +22,17 @@ from ingest import (
     Settings,
     Source,
     SourceError,
+    SourceKind,
     Tag,
     Target,
+    TargetKind,
     UsageError,
     hookimpl,
 )
 from ingest.cli import build_app
+from ingest.http import fetch_source
 from ingest.locations import parse_target
+from tests.servers import Reply, serve
 
 
 class ListExporter(Exporter):
@@ -305,12 +309,12 @@ def test_every_hookspec_is_documented_and_used_by_a_builtin_or_test(
     from ingest import hookspecs
 
     specs = [name for name in dir(hookspecs) if name.startswith("ingest_")]
-    assert len(specs) == 7
+    assert len(specs) == 9
     source = Path(__file__).read_text(encoding="utf-8")
     for name in specs:
         doc = getattr(hookspecs, name).__doc__ or ""
         assert len(doc) > 80, f"{name} lacks a full docstring"
-        assert ":param" in doc, f"{name} documents no parameter"
+        assert ":param" in doc or ":returns:" in doc, f"{name} documents no parameter"
         assert f"def {name}(" in source, f"{name} is not exercised in this file"
 
 
@@ -332,3 +336,99 @@ def test_a_tag_plugin_returning_false_stays_out_of_provenance(
     assert errors == []
     assert "off" not in articles[0].provenance.tag
     assert "entities" in articles[0].provenance.tag
+
+
+# -- declared kinds and targets, and URLs whose name tells nothing -------------------------
+
+
+class Declaring:
+    """A plugin that declares a source kind with a media type, and two target schemes."""
+
+    @hookimpl
+    def ingest_source_kinds(self) -> list[SourceKind]:
+        return [SourceKind("mem", "items counted by the location", media_types=("x-mem/list",))]
+
+    @hookimpl
+    def ingest_target_kinds(self) -> list[TargetKind]:
+        return [TargetKind("mem", "a list in memory", exactly_once=True)]
+
+
+def test_declared_kinds_and_targets_are_listed(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    plugin_manager.register(Declaring(), name="declaring")
+    pipeline = Pipeline(plugin_manager)
+    kinds = {kind.name: kind for kind in pipeline.source_kinds()}
+    targets = {kind.scheme: kind for kind in pipeline.target_kinds()}
+    assert kinds["mem"].media_types == ("x-mem/list",)
+    assert targets["mem"].exactly_once
+    assert not targets["json"].exactly_once  # an array cannot be appended to
+    app = build_app(plugin_manager)
+    listing = CliRunner().invoke(app, ["plugins"]).output
+    assert "  mem        items counted by the location" in listing
+    assert "  mem*       a list in memory" in listing
+    assert "a list in memory" in CliRunner().invoke(app, ["run", "--help"]).output
+
+
+def test_a_location_of_unknown_kind_is_told_the_kinds_that_exist(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin, tmp_path: Path
+) -> None:
+    plugin_manager.register(Declaring(), name="declaring")
+    odd = tmp_path / "odd.bin"
+    odd.write_bytes(b"\x00\x01\x02")
+    _, errors = run(plugin_manager, str(odd))
+    assert len(errors) == 1
+    assert "name it KIND:PATH or use --kind (kinds: " in str(errors[0])
+    assert "mem" in str(errors[0]).rsplit("kinds:", 1)[1]
+
+
+def test_a_url_whose_name_tells_nothing_is_fetched_once_and_read_by_its_media_type(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    plugin_manager.register(Declaring(), name="declaring")
+    seen: list[bytes] = []
+
+    class ReadsBody:
+        @hookimpl
+        def ingest_fetch(self, source: Source, config: Config) -> Iterator[Article] | None:
+            if source.kind != "mem" or not source.is_url:
+                return None
+            body = fetch_source(source, config).content
+            seen.append(body)
+            return iter([Article(ArticleSource("mem", location=source.location), text="hi")])
+
+    plugin_manager.register(ReadsBody(), name="reads_body")
+    routes = {"/items": lambda _: Reply(200, b"3", {"Content-Type": "x-mem/list"})}
+    with serve(routes) as server:
+        articles, errors = run(plugin_manager, server.url("/items"), server.url("/gone"))
+        assert [path for path, _ in server.requests] == ["/items", "/gone"]  # once each
+    assert [a.text for a in articles] == ["hi"]
+    assert seen == [b"3"]
+    assert [str(e) for e in errors] == [f"{server.url('/gone')}: HTTP 404 Not Found"]
+
+
+def test_a_url_of_unknown_media_type_is_sniffed_by_its_first_bytes(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    class Sniffs:
+        @hookimpl
+        def ingest_detect_kind(self, location: str, head: bytes) -> str | None:
+            return "sniffed" if head.startswith(b"SNIFF") else None
+
+        @hookimpl
+        def ingest_fetch(self, source: Source, config: Config) -> Iterator[Article] | None:
+            if source.kind != "sniffed":
+                return None
+            text = fetch_source(source, config).content.decode()
+            return iter([Article(ArticleSource("sniffed", location=source.location), text=text)])
+
+    plugin_manager.register(Sniffs(), name="sniffs")
+    routes = {
+        "/a": lambda _: Reply(200, b"SNIFF me", {"Content-Type": "application/octet-stream"}),
+        "/b": lambda _: Reply(200, b"\x00junk", {"Content-Type": "application/octet-stream"}),
+    }
+    with serve(routes) as server:
+        articles, errors = run(plugin_manager, server.url("/a"), server.url("/b"))
+    assert [a.text for a in articles] == ["SNIFF me"]
+    assert len(errors) == 1
+    assert "/b: no plugin reads what it serves (application/octet-stream)" in str(errors[0])

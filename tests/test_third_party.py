@@ -50,7 +50,8 @@ def test_installed_plugin_is_listed_as_third_party(site: Path) -> None:
     assert infos["hello"]["version"] == "0.1.0"
     assert set(infos["hello"]["hooks"]) == {
         "ingest_add_settings", "ingest_register_commands", "ingest_detect_kind",
-        "ingest_fetch", "ingest_tag", "ingest_export",
+        "ingest_fetch", "ingest_tag", "ingest_export", "ingest_source_kinds",
+        "ingest_target_kinds",
     }  # fmt: skip
     assert list(infos)[-1] == "hello"  # registered after the built-ins, so called first
 

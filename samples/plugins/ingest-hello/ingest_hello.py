@@ -23,8 +23,10 @@ from ingest import (
     Settings,
     Source,
     SourceError,
+    SourceKind,
     Tag,
     Target,
+    TargetKind,
     hookimpl,
 )
 
@@ -42,6 +44,17 @@ def ingest_register_commands(app: typer.Typer) -> None:
     def hello(name: str = "world") -> None:
         """Say hello from a third-party plugin."""
         typer.echo(f"Hello, {name}, from ingest-hello!")
+
+
+@hookimpl
+def ingest_source_kinds() -> list[SourceKind]:
+    return [SourceKind("hello", "greetings, one per line", suffixes=(".hello",))]
+
+
+@hookimpl
+def ingest_target_kinds() -> list[TargetKind]:
+    # Written whole at the end of a run: not for runs on state (exactly_once stays False).
+    return [TargetKind("hello", "one id<TAB>first words line per article (hello:PATH)")]
 
 
 @hookimpl
