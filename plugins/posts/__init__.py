@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ingest import Article, ArticleSource, Author, Markup, Media, Relation, Source, Tag
+from ingest.dates import parse_date
 from ingest.identity import canonical_url, origin_article_id
 from ingest.langtags import bcp47
 
@@ -63,6 +64,19 @@ class Post:
 
 def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
+
+
+def dated(text: str | None, post: Post) -> datetime | None:
+    """``text`` parsed as a date; a date that cannot be read is a missing one, with a
+    warning on ``post``: one post's bad date never ends the source (issue 10)."""
+    try:
+        parsed = parse_date(text)
+    except (ValueError, OverflowError, ArithmeticError):
+        post.warnings.append("unreadable date")
+        return None
+    if parsed.warning:
+        post.warnings.append(parsed.warning)
+    return parsed.value
 
 
 def make_post(post: Post, source: Source) -> Article:

@@ -13,8 +13,7 @@ from typing import Any
 
 from ingest import Author, Media, Relation
 from ingest import jsonvalues as jv
-from ingest.dates import parse_date
-from plugins.posts import NotAPost, Post, relation
+from plugins.posts import NotAPost, Post, dated, relation
 
 PLATFORM = "bluesky"
 POST_TYPE = "app.bsky.feed.post"
@@ -212,10 +211,10 @@ def _record_post(uri: str | None, record: Mapping[str, Any], profile: Any) -> Po
     )
     if external:
         post.links.append(external)
-    created = parse_date(jv.text(record.get("createdAt")))
-    post.published = created.value
-    if created.warning or created.value is None:
-        post.warnings.append(created.warning or "a Bluesky post without createdAt: no date")
+    created = jv.text(record.get("createdAt"))
+    post.published = dated(created, post)
+    if created is None:
+        post.warnings.append("a Bluesky post without createdAt: no date")
     return post
 
 

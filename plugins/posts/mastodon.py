@@ -11,15 +11,14 @@ A status is identified by its ``uri``, the ActivityPub id that every server agre
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ingest import Author, Media
 from ingest import jsonvalues as jv
-from ingest.dates import parse_date
-from plugins.posts import NotAPost, Post, relation
+from plugins.posts import NotAPost, Post, dated, relation
+from plugins.posts.repair import loads
 
 PLATFORM = "mastodon"
 _MEDIA_KINDS = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}
@@ -58,7 +57,10 @@ def mastodon_posts(record: Mapping[str, Any]) -> Iterator[Post]:
     :raises NotAPost: a record of this family that holds no readable status.
     """
     if isinstance(record.get("event"), str) and "payload" in record:
-        yield from _status_posts(_event_status(record), {})
+        status, warnings = _event_status(record)
+        for post in _status_posts(status, {}):
+            post.warnings += warnings
+            yield post
     elif isinstance(record.get("ancestors"), list) and isinstance(record.get("descendants"), list):
         yield from _context_posts(record)
     elif "state" in record and "quoted_status" in record and "account" not in record:
@@ -71,22 +73,22 @@ def mastodon_posts(record: Mapping[str, Any]) -> Iterator[Post]:
         yield from _status_posts(record, {})
 
 
-def _event_status(event: Mapping[str, Any]) -> Mapping[str, Any]:
+def _event_status(event: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str]]:
     name = str(event.get("event"))[:40]
     if name not in _STATUS_EVENTS:
         raise NotAPost(f"a Mastodon streaming {name!r} event carries no status")
-    payload = event.get("payload")
+    payload, warnings = event.get("payload"), list[str]()
     if isinstance(payload, str):  # the streaming API sends the status JSON-encoded, as text
         try:
-            payload = json.loads(payload)
-        except (ValueError, RecursionError):
+            payload, warnings = loads(payload)
+        except ValueError:
             raise NotAPost(
                 f"a Mastodon streaming {name!r} event whose payload is not JSON"
             ) from None
     status = _dict(payload)
     if status is None:
         raise NotAPost(f"a Mastodon streaming {name!r} event whose payload is not a status")
-    return status
+    return status, warnings
 
 
 def _context_posts(context: Mapping[str, Any]) -> list[Post]:
@@ -232,9 +234,8 @@ def _counts(status: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _add_dates(post: Post, status: Mapping[str, Any]) -> None:
-    created = parse_date(jv.text(status.get("created_at")))
-    edited = parse_date(jv.text(status.get("edited_at")))
-    post.published, post.updated = created.value, edited.value
-    post.warnings += [warning for warning in (created.warning, edited.warning) if warning]
-    if created.value is None and created.warning is None:
+    created = jv.text(status.get("created_at"))
+    post.published = dated(created, post)
+    post.updated = dated(jv.text(status.get("edited_at")), post)
+    if created is None:
         post.warnings.append("a Mastodon status without created_at: no publication date")

@@ -8,16 +8,16 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ingest import Author, Media
+from ingest import Author, Media, quoted
 from ingest import jsonvalues as jv
-from ingest.dates import parse_date
 from plugins.markup import html_to_text
-from plugins.posts import NotAPost, Post, relation
+from plugins.posts import NotAPost, Post, dated, relation
 
 PLATFORM = "twitter"
 # Stream control messages: expected in captures of the streaming API, and not posts.
 _CONTROL = frozenset(
     {"delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "warning"}
+    | {"info"}  # Gnip PowerTrack and Historical PowerTrack system messages
 )
 _MONTHS = {
     name: number
@@ -74,10 +74,8 @@ def _ctime(value: Any, post: Post) -> datetime | None:
             int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second),
             tzinfo=timezone(timedelta(minutes=offset)),
         )  # fmt: skip
-    except (ValueError, KeyError, IndexError):
-        parsed = parse_date(text)
-        post.warnings.extend([parsed.warning] if parsed.warning else [])
-        return parsed.value
+    except (ValueError, KeyError, IndexError, OverflowError):  # a 30-digit minute overflows
+        return dated(text, post)
 
 
 def _entity_texts(entities: Mapping[str, Any], group: str, field: str) -> list[str]:
@@ -175,6 +173,8 @@ def _v1(tweet: Mapping[str, Any]) -> Iterator[Post]:
     )
     if not post_id:
         raise NotAPost("a tweet without an id")
+    if not post_id.isdigit():  # snowflake ids: anything else is not Twitter's
+        raise NotAPost(f"a tweet whose id {quoted(post_id)} is not a number")
     if text is None:
         raise NotAPost(f"tweet {post_id} has no text")
     entities = jv.obj(extended.get("entities")) or jv.obj(tweet.get("entities"))
@@ -268,8 +268,7 @@ def _v2(
     author = _author(user, "username")
     post = Post(PLATFORM, post_id, text=html.unescape(text), author=author)
     post.url = status_url(post_id, author.handle if author else None)
-    parsed = parse_date(jv.text(tweet.get("created_at")))
-    post.published, post.warnings = parsed.value, [parsed.warning] if parsed.warning else []
+    post.published = dated(jv.text(tweet.get("created_at")), post)
     post.language = _language(tweet.get("lang"))
     post.links = [link for link in links if "/photo/" not in link and "/video/" not in link]
     post.hashtags = _entity_texts(entities, "hashtags", "tag")
@@ -314,9 +313,7 @@ def embedded_tweets(markup: str) -> Iterator[Post]:
         if embed.author and handle:
             post.author = Author(embed.author.name, handle, f"https://twitter.com/{handle}")
         post.url = status_url(post_id, handle)
-        if embed.published:
-            parsed = parse_date(embed.published)
-            post.published, post.warnings = parsed.value, [parsed.warning] if parsed.warning else []
+        post.published = dated(embed.published, post)
         found = True
         yield post
     if not found:
