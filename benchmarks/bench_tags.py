@@ -337,24 +337,30 @@ def print_report(
             print("\n".join(_grouped(tally.false_negatives)))
 
 
-def bench_stages(count: int) -> None:
-    """Run ``count`` synthetic articles in-process to a JSON Lines file; print stage seconds."""
+def bench_stages(count: int, inputs: Path | None = None) -> None:
+    """Run ``count`` synthetic articles (or every input under ``inputs``, real ones) in-process
+    to a JSON Lines file, with every built-in plugin on; print the seconds of each stage."""
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        for _ in write_corpus(corpus, count):
-            pass
+        corpus = inputs or Path(tmp) / "corpus"
+        if inputs is None:
+            for _ in write_corpus(corpus, count):
+                pass
         summary = Pipeline(get_plugin_manager()).run(
             [str(corpus)],
             [parse_target(str(Path(tmp) / "out.jsonl"))],
             on_error=lambda exc: errors.append(str(exc)),
         )
+    count = summary.articles if inputs else count
     seconds = dict(summary.stage_seconds)
     seconds["other"] = summary.seconds - sum(seconds.values())
-    print(f"seconds per stage, {summary.articles:,} synthetic articles (in-process, summed):")
+    what = f"articles from {inputs}" if inputs else "synthetic articles"
+    print(f"seconds per stage, {summary.articles:,} {what} (in-process, summed):")
     print(" ".join(f"{stage:>8}" for stage in seconds) + f" {'total':>8}")
     print(" ".join(f"{value:>8.2f}" for value in seconds.values()) + f" {summary.seconds:>8.2f}")
     rest = summary.seconds - seconds["tag"]
+    per = 1000 / max(summary.articles, 1)
+    print(f"\nper article: tag {seconds['tag'] * per:.2f} ms, the rest {rest * per:.2f} ms")
     verdict = "yes" if seconds["tag"] < rest else "NO"
     print(f"\ntag {seconds['tag']:.2f} s < the rest of the run {rest:.2f} s: {verdict}")
     if errors or summary.articles != count:
@@ -374,11 +380,17 @@ def main() -> None:
         metavar="N",
         help="instead of scoring, time each stage on N synthetic articles (default 20,000)",
     )
+    parser.add_argument(
+        "--on",
+        type=Path,
+        metavar="PATH",
+        help="with --stages: time real inputs instead (../shared/corpus/feeds)",
+    )
     parser.add_argument("--labeled", type=Path, default=LABELED, help="the labeled JSON Lines")
     parser.add_argument("--table-only", action="store_true", help="leave out the error lists")
     args = parser.parse_args()
     if args.stages is not None:
-        bench_stages(args.stages)
+        bench_stages(args.stages, args.on)
         return
     paragraphs = load_paragraphs(args.labeled)
     with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:
