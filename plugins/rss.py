@@ -23,6 +23,7 @@ from ingest import (
     Settings,
     Source,
     SourceError,
+    SourceKind,
     Tag,
     hookimpl,
 )
@@ -32,9 +33,10 @@ from ingest.identity import resolve_url
 from ingest.langtags import bcp47
 from ingest.locations import read_bytes
 from plugins.feeds import Feed, FeedEntry
-from plugins.feeds.fallback import parse_with_feedparser
+from plugins.feeds.fallback import FallbackSkipped, parse_with_feedparser
 from plugins.feeds.jsonfeed import parse_json_feed
 from plugins.feeds.prepare import Refused
+from plugins.feeds.tree import scan_entry_tags
 from plugins.feeds.xml import NotAFeed, parse_xml_feed
 from plugins.markup import html_to_line
 
@@ -44,13 +46,19 @@ _URL_HINTS = re.compile(
     r"(\.(xml|rss|atom|rdf)|/(feed|rss|atom)(\.json)?/?|feed\.json)$", re.IGNORECASE
 )
 _XML_MARKERS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf ", b"<channel")
-_ENTRY_TAG_RE = re.compile(rb"<(?:[A-Za-z0-9_]+:)?(?:item|entry)[\s>/]")
 _HTML_RE = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
 )
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, */*;q=0.5"
+)
+#: What only feeds are served as; generic XML and JSON are told apart by their bytes.
+_MEDIA_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
 )
 _GLOBAL_ID_RE = re.compile(r"^(https?://|tag:|urn:|[0-9a-f]{8}-[0-9a-f]{4}-)", re.IGNORECASE)
 
@@ -72,10 +80,27 @@ def _is_binary(head: bytes) -> bool:
 
 
 @hookimpl
+def ingest_source_kinds() -> list[SourceKind]:
+    """Declare ``rss``: its file endings, and the media types only feeds are served as."""
+    return [
+        SourceKind(
+            KIND,
+            "feeds: RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1, RSS-in-JSON",
+            _FEED_SUFFIXES,
+            _MEDIA_TYPES,
+        )
+    ]
+
+
+@hookimpl
 def ingest_detect_kind(location: str, head: bytes) -> str | None:
-    """Claim feed URLs by their path, and local files or stdin whose first bytes are a feed."""
+    """Claim feed URLs by their path, and files, stdin or fetched URLs whose first bytes
+    are a feed (a JSON Feed served as ``application/json`` included)."""
     if location.startswith(("http://", "https://")):
-        return KIND if _URL_HINTS.search(location.split("?", 1)[0]) else None
+        if _URL_HINTS.search(location.split("?", 1)[0]):
+            return KIND
+        if not head:  # asked by name only; the core asks again with the response's bytes
+            return None
     lowered = _ascii_head(head)
     if lowered.startswith(b"<"):
         return KIND if any(marker in lowered for marker in _XML_MARKERS) else None
@@ -139,17 +164,43 @@ def _parse_xml(loaded: _Loaded, label: str) -> Feed:
         raise SourceError(label, f"not a feed: {exc}") from None
     except ValueError as exc:
         feed, problem = None, str(exc)
-    if feed is not None and not feed.warnings:
-        return feed  # well-formed: the fast path is the whole story
-    # Ill-formed: lxml's recovery may have stopped early; see whether feedparser gets more.
-    expected = len(_ENTRY_TAG_RE.findall(loaded.data))
-    if feed is not None and len(feed.entries) >= expected:
-        return feed
-    fallback = parse_with_feedparser(loaded.data, loaded.url, loaded.headers)
-    if feed is None or len(fallback.entries) > len(feed.entries):
-        if not fallback.entries and feed is None:
-            raise SourceError(label, f"not a feed: {problem}")
-        return fallback
+    expected, _ = scan_entry_tags(loaded.data)
+    # Well-formed or not, fewer entries than item tags means lxml's reading missed some
+    # (entries nested in one another, a namespace it did not know, recovery that stopped
+    # early): see whether feedparser gets more, and keep the better reading.
+    if feed is not None and len(feed.entries) + (feed.truncated is not None) >= expected:
+        return _checked(feed, expected, label)
+    try:
+        fallback = parse_with_feedparser(loaded.data, loaded.url, loaded.headers)
+    except ValueError as exc:  # FallbackSkipped included
+        note = str(exc)
+        if isinstance(exc, FallbackSkipped):
+            note = f"the fallback parser was skipped, for {exc}"
+        if feed is None:
+            raise SourceError(label, f"not a feed: {problem}; {note}") from None
+        feed.warnings.append(f"{expected} item tags, {len(feed.entries)} entries read: {note}")
+        return _checked(feed, expected, label)
+    if feed is not None and len(fallback.entries) - (feed.truncated is not None) <= len(
+        feed.entries
+    ):
+        return _checked(feed, expected, label)
+    if feed is not None and feed.truncated is not None:
+        del fallback.entries[-1:]  # the same cut-off entry, as feedparser read it
+        fallback.truncated = feed.truncated
+    if not fallback.entries and feed is None:
+        raise SourceError(label, f"not a feed: {problem}")
+    return _checked(fallback, expected, label)
+
+
+def _checked(feed: Feed, expected: int, label: str) -> Feed:
+    """``feed``, unless it read nothing from a document that holds entries."""
+    if not feed.entries and expected:
+        reason = f" ({feed.warnings[0]})" if feed.warnings else ""
+        raise SourceError(
+            label, f"no entries could be read from its {expected} item or entry tags{reason}"
+        )
+    if feed.truncated is not None:
+        feed.warnings.append(f"the document is truncated: {feed.truncated} was left out")
     return feed
 
 
@@ -169,6 +220,14 @@ def _articles(source: Source, config: Config) -> Iterator[Article]:
         article = _article(entry, feed, source, name)
         article.url_is_identity = not entry.link or links[entry.link] < 2
         yield article
+    if feed.truncated is not None:
+        # The entries before the cut are exported; the source still fails, so that a run on
+        # state retries it and the cut-off entry is read once the document is whole.
+        raise SourceError(
+            label,
+            f"truncated: the document ends inside {feed.truncated}, which was left out "
+            f"({len(feed.entries)} complete entries read)",
+        )
 
 
 def _origin_id(entry: FeedEntry, feed: Feed, source: Source) -> str | None:

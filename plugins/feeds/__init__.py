@@ -49,3 +49,6 @@ class Feed:
     entries: list[FeedEntry] = field(default_factory=list)
     #: Problems met while reading that did not stop it (a recovered XML error...).
     warnings: list[str] = field(default_factory=list)
+    #: The entry the end of the document cut off (a truncated file or download), which was
+    #: left out, as messages name it; None when the document ended where it should.
+    truncated: str | None = None

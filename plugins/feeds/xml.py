@@ -2,9 +2,8 @@
 
 Elements are matched by local name within a namespace *family* rather than by exact
 namespace URI, because real feeds get URIs wrong (``https://purl.org/dc/...``, Atom 0.3's
-URI, RSS 0.90's RDF namespace) and feedparser forgives that. The parser never loads a DTD,
-never touches the network and never expands entities: documents that declare entities are
-refused before parsing (billion laughs, XXE).
+URI, RSS 0.90's RDF namespace) and feedparser forgives that. Parsing itself, and what it
+refuses, is :mod:`plugins.feeds.tree`'s.
 """
 
 from __future__ import annotations
@@ -18,23 +17,12 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ingest import Author, Media
+from ingest.errors import inert
 from ingest.identity import resolve_url
 from plugins.feeds import Feed, FeedEntry
-from plugins.feeds.prepare import prepare_xml, repair_xml
+from plugins.feeds.prepare import prepare_xml
+from plugins.feeds.tree import parse_tree
 
-# prepare_xml() hands over UTF-8 whatever the declaration says, hence encoding="utf-8".
-# No DTD, no network, no entity expansion, no "huge" documents: whatever a feed declares.
-_STRICT = etree.XMLParser(
-    encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False, remove_pis=True
-)
-_LENIENT = etree.XMLParser(
-    encoding="utf-8",
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    remove_pis=True,
-    recover=True,
-)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _FAMILIES: dict[str, str] = {}
@@ -117,39 +105,40 @@ def parse_xml_feed(data: bytes, location_url: str | None, http_charset: str | No
     :raises ValueError: nothing readable (the message says why, in one line).
     """
     prepared = prepare_xml(data, http_charset)
-    warnings = list(prepared.warnings)
-    root = _parse(prepared.data, location_url, warnings)
+    tree = parse_tree(prepared.data, location_url)
+    root = tree.root
     name = _local(root)
     if name == "rss":
-        feed = _rss(root, location_url)
+        feed = _rss(root, location_url, tree.cut)
     elif name == "RDF":
-        feed = _rdf(root, location_url)
+        feed = _rdf(root, location_url, tree.cut)
     elif name == "feed":
-        feed = _atom(root, location_url)
+        feed = _atom(root, location_url, tree.cut)
     elif name.lower() == "html":
         raise NotAFeed("an HTML page, not a feed")
     else:
-        raise NotAFeed(f"an XML document with root <{name}>, not a feed")
-    feed.warnings = warnings + feed.warnings
+        raise NotAFeed(f"an XML document with root <{inert(name, 40)}>, not a feed")
+    feed.truncated = tree.cut_label
+    feed.warnings = prepared.warnings + tree.warnings + feed.warnings
     return feed
 
 
-def _parse(data: bytes, location_url: str | None, warnings: list[str]) -> etree._Element:
-    base = {"base_url": location_url} if location_url else {}
-    try:
-        return etree.fromstring(data, _STRICT, **base)
-    except etree.XMLSyntaxError as exc:
-        problem = f"feed is not well-formed XML: {exc}"
-    # The commonest faults by far are HTML entities and a bare "&"; recovery would drop them.
-    data = repair_xml(data)
-    try:
-        root = etree.fromstring(data, _STRICT, **base)
-    except etree.XMLSyntaxError:
-        root = etree.fromstring(data, _LENIENT, **base)
-    if root is None:
-        raise ValueError(f"not well-formed XML, nothing recoverable ({problem})")
-    warnings.append(problem)
-    return root
+def _entries(parent: etree._Element, cut: etree._Element | None) -> list[etree._Element]:
+    """The core-namespace ``item`` (or Atom ``entry``) children of ``parent``, and those
+    nested inside them: Feedburner has served items inside one another (issue 10), and
+    recovery nests every item an unclosed one is followed by. The cut-off one is left out."""
+    found: list[etree._Element] = []
+    pending = [iter(_children(parent))]  # a stack, not recursion: nesting can run deep
+    while pending:
+        for family, local, child in pending[-1]:
+            if local in ("item", "entry") and family in ("", "atom"):
+                if child is not cut:
+                    found.append(child)
+                pending.append(iter(_children(child)))
+                break
+        else:
+            pending.pop()
+    return found
 
 
 # -- RSS ------------------------------------------------------------------------------
@@ -166,7 +155,7 @@ def _channel_fields(channel: etree._Element, feed: Feed) -> None:
     feed.language = feed.language or channel.get(_XML_LANG)
 
 
-def _rss(root: etree._Element, location_url: str | None) -> Feed:
+def _rss(root: etree._Element, location_url: str | None, cut: etree._Element | None) -> Feed:
     version = root.get("version", "")
     feed = Feed(format=f"rss{version}" if version else "rss")
     channel = next((c for f, n, c in _children(root) if n == "channel"), None)
@@ -174,22 +163,21 @@ def _rss(root: etree._Element, location_url: str | None) -> Feed:
         raise NotAFeed("an <rss> document without a <channel>")
     _channel_fields(channel, feed)
     feed.language = feed.language or root.get(_XML_LANG)
-    items = [c for f, n, c in _children(channel) if n == "item" and f == ""]
     # Some RSS 0.9x/2.0 feeds put items beside the channel instead of inside it.
-    items += [c for f, n, c in _children(root) if n == "item" and f == ""]
+    items = _entries(channel, cut) + _entries(root, cut)
     base = _http(feed.link) or location_url
     feed.entries = [_rss_item(item, base, feed.language) for item in items]
     return feed
 
 
-def _rdf(root: etree._Element, location_url: str | None) -> Feed:
+def _rdf(root: etree._Element, location_url: str | None, cut: etree._Element | None) -> Feed:
     channel = next((c for f, n, c in _children(root) if n == "channel"), None)
     namespace = root.nsmap.get(None, "")
     feed = Feed(format="rss0.90" if "netscape" in namespace else "rss1.0")
     if channel is not None:
         _channel_fields(channel, feed)
     base = _http(feed.link) or location_url
-    items = [c for f, n, c in _children(root) if n == "item"]
+    items = _entries(root, cut)
     feed.entries = [_rss_item(item, base, feed.language) for item in items]
     return feed
 
@@ -273,15 +261,13 @@ def _dublin_core(entry: FeedEntry, local: str, child: etree._Element) -> None:
 # -- Atom -----------------------------------------------------------------------------
 
 
-def _atom(root: etree._Element, location_url: str | None) -> Feed:
+def _atom(root: etree._Element, location_url: str | None, cut: etree._Element | None) -> Feed:
     namespace = root.nsmap.get(None, "") or etree.QName(root).namespace or ""
     feed = Feed(format="atom0.3" if "purl.org/atom" in namespace else "atom1.0")
     feed.language = root.get(_XML_LANG)
-    entries = []
+    entries = _entries(root, cut)
     for _, local, child in _children(root):
-        if local == "entry":
-            entries.append(child)
-        elif local == "title" and feed.title is None:
+        if local == "title" and feed.title is None:
             feed.title = _text(child)
         elif local == "link" and child.get("rel", "alternate") == "alternate" and feed.link is None:
             feed.link = child.get("href")

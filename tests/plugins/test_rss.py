@@ -1,27 +1,17 @@
-"""Feeds: the samples field by field, the whole shared corpus against feedparser and
-fastfeedparser, hostile input, and feeds served over real HTTP."""
+"""Feeds: the samples field by field, the whole shared corpus in one run, hostile input,
+and feeds served over real HTTP (the corpus file by file against feedparser and
+fastfeedparser is tests/plugins/test_feeds_corpus.py)."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ingest import (
-    Article,
-    Exporter,
-    IngestError,
-    Pipeline,
-    Target,
-    get_plugin_manager,
-    hookimpl,
-    to_json,
-)
 from ingest.schema import article_errors
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
@@ -130,64 +120,6 @@ def test_ill_formed_feed_is_recovered_with_warnings() -> None:
 
 
 # -- the shared corpus ----------------------------------------------------------------
-
-
-def _peer_counts(path: Path) -> tuple[int, int]:
-    import fastfeedparser
-    import feedparser
-
-    data = path.read_bytes()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fp = len(feedparser.parse(data).entries)
-        try:
-            ffp = len(fastfeedparser.parse(data).entries)
-        except Exception:
-            ffp = 0
-    return fp, ffp
-
-
-class _Collect(Exporter):
-    def __init__(self) -> None:
-        self.articles: list[dict[str, Any]] = []
-
-    def write(self, article: Article) -> None:
-        self.articles.append(to_json(article))
-
-
-def test_every_corpus_feed_recovers_at_least_what_the_peers_do(corpus: Path) -> None:
-    """Feed by feed: valid articles, at least as many as feedparser and fastfeedparser."""
-    feeds = sorted(p for p in (corpus / "feeds").iterdir() if p.name != "MANIFEST.tsv")
-    assert len(feeds) == 101
-    pm = get_plugin_manager()
-    sink = _Collect()
-
-    class Sink:
-        @hookimpl
-        def ingest_export(self, target: Target) -> Exporter | None:
-            return sink if target.scheme == "collect" else None
-
-    pm.register(Sink(), name="collect")
-    pipeline = Pipeline(pm)
-    totals = {"ours": 0, "feedparser": 0, "fastfeedparser": 0}
-    for path in feeds:
-        sink.articles.clear()
-        errors: list[IngestError] = []
-        pipeline.run([f"rss:{path}"], [Target("collect", "")], on_error=errors.append)
-        ours = len(sink.articles)
-        fp, ffp = _peer_counts(path)
-        assert ours >= fp, f"{path.name}: {ours} < feedparser's {fp}"
-        assert ours >= ffp, f"{path.name}: {ours} < fastfeedparser's {ffp}"
-        assert all(article_errors(a) == [] for a in sink.articles), path.name
-        if ours == 0:  # nothing readable: one clear error, and the peers found nothing either
-            assert [e.__class__.__name__ for e in errors] == ["SourceError"], path.name
-            assert fp == ffp == 0, path.name
-        else:
-            assert errors == [], f"{path.name}: {errors}"
-        totals["ours"] += ours
-        totals["feedparser"] += fp
-        totals["fastfeedparser"] += ffp
-    assert totals["ours"] > max(totals["feedparser"], totals["fastfeedparser"]), totals
 
 
 def test_whole_corpus_in_one_cli_run(corpus: Path, tmp_path: Path) -> None:
