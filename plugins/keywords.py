@@ -21,7 +21,8 @@ from operator import itemgetter
 import stopwordsiso
 
 from ingest import Article, Config, Settings, Tag, hookimpl
-from plugins.gazetteer import DEMONYMS, NOT_ENTITIES, TITLES
+from plugins.gazetteer import NOT_ENTITIES
+from plugins.people import DEMONYMS, TITLES
 
 BY = "keywords"
 _MAX_TEXT = 20_000

@@ -7,9 +7,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ingest import Article, Quote, hookimpl
+from plugins.people import (
+    PARTICLES,
+    SPEECH_VERBS,
+    TITLE_ABBREVIATIONS,
+    headlines,
+    inside,
+    is_title,
+    sentence_word,
+    speaker_words,
+)
 
 if TYPE_CHECKING:
     from ingest import Config
@@ -26,32 +37,25 @@ _OPENERS = '"“„«»‘‚‹›'
 #: Only the first this many characters are read (a page dump in a feed can run to megabytes).
 MAX_TEXT = 50_000
 _TOKEN = re.compile(
-    r"(?:Mrs?|Ms|Dr|Prof|Gen|Sen|Rep|Gov|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
+    rf"(?:{'|'.join(TITLE_ABBREVIATIONS)}|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
     r"|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]|\n"
 )
-_END = re.compile(r"(?<!\b[^\W\d_])[.!?…][”\"’»)]*(?:\s|$)|\n")  # a sentence or line ends
+# A sentence or line ends; not at an initial ("M. K. Stalin") nor a title ("said Sen. Kelly").
+_NOT_AFTER = "".join(rf"(?<!\b{title})" for title in TITLE_ABBREVIATIONS)
+_END = re.compile(rf"(?<!\b[^\W\d_]){_NOT_AFTER}[.!?…][”\"’»)]*(?:\s|$)|\n")
 _SPEECH = re.compile(
     r"(?<![\w-])(?:(?P<passive>(?:was|is|were|has been|had been) quoted"
     r"(?: by [^,.;:“”\"\n]{1,60}?)? as saying)|quoted (?P<quoted>[^,.;:“”\"\n]{1,60}?) as saying"
-    r"|(?P<according>according to)|(?P<naming>called|described)|said|says|say|told|tells|added|"
-    r"adds|wrote|writes|tweeted|posted|stated|explained|asked|replied|continued|insisted|noted|"
-    r"argued|warned|stressed|declared|announced|admitted|recalled|concluded|claimed|emphasi[sz]ed"
-    r"|commented|responded|confirmed|urged|promised|vowed|praised|reassured?|pledged|predicted"
-    r"|cautioned|conceded|complained)\b",
+    rf"|(?P<according>according to)|(?P<naming>called|described)|{'|'.join(SPEECH_VERBS)})\b",
     re.IGNORECASE,
 )
 _WORK = re.compile(r"\b(?:titled|entitled|dubbed|named|book|film|movie|song|album|show)[,:]?\s*$")
-_TITLES = frozenset(
-    "president premier minister chancellor secretary spokesperson spokesman spokeswoman envoy mr "
-    "ambassador governor mayor senator lawmaker king queen prince pope general chief commander ms "
-    "leader official director chairman ceo founder professor adviser advisor lawyer negotiator dr "
-    "analyst economist prosecutor judge attorney coach captain mrs prof gen sen rep gov".split()
-)
-_PARTICLES = frozenset("bin bint ibn al el da de del della di do dos du la le van von der".split())
+# Words that end the phrase naming a speaker: conjunctions, prepositions, pronouns.
 _BREAKS = frozenset(
     "after before that which who whom when while as because and but or if since although the "
     "though where than so yet in on at during about with from by into over we they it i you".split()
 )
+# Adverbs and auxiliaries between a speaker and the speech verb: "Kirby also said".
 _SKIP = frozenset(
     "also later then has had have was is will would reportedly previously further again once "
     "separately earlier recently already publicly sought tried wanted to".split()
@@ -74,34 +78,43 @@ def _bare(word: str) -> str:
     return word[:-2] if word.endswith(("’s", "'s")) else word
 
 
-def _is_title(word: str) -> bool:
-    low = word.lower().rstrip(".")
-    return low in _TITLES or ("-" in low and any(p in _TITLES for p in low.split("-")))
-
-
 def _is_name(words: list[str]) -> bool:
-    return bool(words) and all(word[0].isupper() or word in _PARTICLES for word in words)
+    """Capitalized words (particles inside), none a function word or weekday ("Whether")."""
+    return bool(words) and all(
+        word in PARTICLES or (word[0].isupper() and not sentence_word(word)) for word in words
+    )
 
 
-def _role(title: str, quals: list[str]) -> tuple[str, frozenset[str]]:
+def _role(title: str, quals: list[str] | tuple[str, ...]) -> tuple[str, frozenset[str]]:
     """A title and its qualifiers, comparable: "Chinese" matches "China’s", "spokesman" "-woman"."""
     low = title.lower()
     stems = (_bare(word).lower()[:4] for word in quals if word.lower() not in ("the", "his"))
     return ("spokesperson" if low.startswith("spokes") else low), frozenset(stems)
 
 
-def _title(toks: list[tuple[int, str]], i: int, j: int) -> tuple[str, list[str], int]:
-    """The title of the name in tokens ``i:j``, its qualifiers, and where the name starts."""
-    k = max((n for n in range(j - i) if _is_title(toks[i + n][1])), default=-1)
+@dataclass(frozen=True, slots=True)
+class _Titled:
+    """The title of a name ("" if none), the words that qualify it, and where the name
+    starts among the tokens the title was read from."""
+
+    title: str = ""
+    quals: tuple[str, ...] = ()
+    start: int = 0
+
+
+def _title(toks: list[tuple[int, str]], i: int, j: int) -> _Titled:
+    """The title of the name in tokens ``i:j``: inside the run, or just before it."""
+    k = max((n for n in range(j - i) if is_title(toks[i + n][1])), default=-1)
     sep = toks[i - 1][1] if i > 1 else ""
     apposed = sep == "," and j < len(toks) and toks[j][1] == ","
     at = i + k if k >= 0 else i - 2 if apposed or sep in _LINKS else i - 1
-    if at < 0 or not _is_title(toks[at][1]):
-        return "", [], 0
+    if at < 0 or not is_title(toks[at][1]):
+        return _Titled()
     quals = [word for _, word in toks[max(0, at - 3) : at]]
     quals = quals[max((n + 1 for n, w in enumerate(quals) if not w[0].isalnum()), default=0) :]
     link = k < 0 and sep in _LINKS  # "of State" qualifies the title, it is not part of the name
-    return toks[at][1], quals + [word for _, word in toks[i : i + link]], k + 1 + link
+    extra = [word for _, word in toks[i : i + link]]
+    return _Titled(toks[at][1], (*quals, *extra), k + 1 + link)
 
 
 def _spans(text: str) -> list[_Span]:
@@ -132,7 +145,7 @@ def _phrase(words: list[str], *, before: bool) -> tuple[list[str], str]:
         low = word.lower()
         if before and not out and low in _SKIP:
             continue  # "Kirby also said", "the president sought to reassure"
-        link = not before and low in _LINKS and not (out and _is_title(out[-1]))
+        link = not before and low in _LINKS and not (out and is_title(out[-1]))
         if not word[0].isalnum() or (low in _BREAKS and low != "the") or link:
             return out[::-1] if before else out, low
         if low != "the":
@@ -140,45 +153,57 @@ def _phrase(words: list[str], *, before: bool) -> tuple[list[str], str]:
     return out[::-1] if before else out, ""
 
 
-class _Reader:
-    """The quotes of one text and the names it mentions, read in one pass each."""
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said a quote (a name, or None), how the text says so ("speech": a speech verb,
+    "weak": "according to", "called"; "" for none), and whether the quote is a sentence of
+    its own, led by its attribution or standing at a sentence's start (kept however short)."""
+
+    speaker: str | None = None
+    kind: str = ""
+    direct: bool = False
+
+
+class _Names:
+    """The names a text mentions, read in one pass over its capitalized words, skipping the
+    title-case lines (headlines of other stories: "Newsom Tells World Leaders")."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.spans = text, _spans(text)
         self.first: dict[str, int] = {}  # names of two words or more, or after a title
         self.index: dict[str, list[str]] = {}  # a word -> the names above that contain it
         self.persons: set[str] = set()  # names introduced by a title
         self.roles: dict[tuple[str, frozenset[str], str], int] = {}
         self.mentions: list[tuple[int, str]] = []
-        self.last: tuple[_Span, str | None] | None = None
-        toks = [(m.start(), m.group()) for m in _TOKEN.finditer(text if self.spans else "")]
+        lines = headlines(text)
+        toks = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
         i = 0
         while i < len(toks):
             j = i
-            while j < len(toks) and _is_name([toks[j][1]]):
+            while j < len(toks) and _is_name([toks[j][1]]) and not inside(lines, toks[j][0]):
                 j += 1
                 if _bare(toks[j - 1][1]) != toks[j - 1][1]:
                     break  # a possessive ends a name: "Russia’s foreign ministry"
-            while j > i and toks[j - 1][1] in _PARTICLES:
+            while j > i and toks[j - 1][1] in PARTICLES:
                 j -= 1  # a particle inside a name ("Lula da Silva"), not at its end
             self._add(toks, i, j)
             i = max(j, i + 1)
 
     def _add(self, toks: list[tuple[int, str]], i: int, j: int) -> None:
-        title, quals, start = _title(toks, i, j)
-        run = [word for _, word in toks[i + start : j]]
-        while run and (run[0].lower() in _BREAKS | _LINKS or run[0] in _PARTICLES):
+        titled = _title(toks, i, j)
+        run = [word for _, word in toks[i + titled.start : j]]
+        while run and (run[0].lower() in _BREAKS | _LINKS or run[0] in PARTICLES):
             run = run[1:]
-        if run:
-            name, pos = " ".join(map(_bare, run)), toks[j - len(run)][0]
-            self.mentions.append((pos, name))
-            if title:
-                self.persons.add(name)
-                self.roles.setdefault((*_role(title, quals), name), pos)
-            if (title or len(run) > 1) and name not in self.first:
-                self.first[name] = pos
-                for word in set(name.split()):
-                    self.index.setdefault(word, []).append(name)
+        if not run:
+            return
+        name, pos = " ".join(map(_bare, run)), toks[j - len(run)][0]
+        self.mentions.append((pos, name))
+        if titled.title:
+            self.persons.add(name)
+            self.roles.setdefault((*_role(titled.title, titled.quals), name), pos)
+        if (titled.title or len(run) > 1) and name not in self.first:
+            self.first[name] = pos
+            for word in set(name.split()):
+                self.index.setdefault(word, []).append(name)
 
     def lookup(self, name: str, pos: int) -> tuple[str, bool]:
         """The fullest form of a name seen in the text, and whether it names a person."""
@@ -189,28 +214,9 @@ class _Reader:
         fullest = max((full for full in found if f" {best} " in f" {full} "), key=len, default=best)
         return fullest, best in self.persons
 
-    def resolve(self, words: list[str], pos: int, span: _Span) -> str | None:
-        """Who a phrase names (its fullest name, a role's holder, whom "he" is), or None."""
-        if [word.lower() for word in words] in (["he"], ["she"]):
-            between = self.text[pos : span.opened].rstrip() if pos < span.opened else ""
-            if len(between.split()) > 1 and between[-1] not in ":,":
-                return None  # "he said he’d put a “…”": too far from the quote to tell
-            lo = span.opened - 2 * _WINDOW  # the speaker of the quote just before, or else
-            last, near = self.last or (span, None)
-            if near and last.closed >= lo and self.only(last.closed, span.opened, near) == near:
-                return near
-            return self.only(lo, span.opened)  # the only one named shortly before
-        k = max((n for n, word in enumerate(words) if _is_title(word)), default=-1)
-        rest, extra = words[k + 1 :], []
-        if k >= 0 and rest and rest[0].lower() in _LINKS:
-            rest, extra = rest[2:], rest[1:2]
-        if k < 0 and len(rest) > 2 and rest[-1].islower() and _is_name(rest[:-1]):
-            rest = rest[:-1]  # "the IG Metall union" speaks for itself; "Chinese state media" not
-        if _is_name(rest):
-            return self.lookup(" ".join(map(_bare, rest)), pos)[0]
-        if k < 0 or rest:
-            return None
-        role, want = _role(words[k], words[:k] + extra)
+    def holder(self, title: str, quals: list[str], pos: int) -> str | None:
+        """Who last held a role by ``pos``: "the Chinese president" is "Xi Jinping"."""
+        role, want = _role(title, quals)
         held = [(at, n) for (r, have, n), at in self.roles.items() if r == role and want <= have]
         latest = max((item for item in held if item[0] <= pos), default=None)
         return self.lookup(latest[1], pos)[0] if latest else None
@@ -223,6 +229,45 @@ class _Reader:
         named = [name for name, person in found.items() if person or (full and " " in name)]
         return named[0] if len(named) == 1 and found[named[0]] else None
 
+
+class _Reader:
+    """The quotes of one text, each attributed in named steps: a speech verb before it, an
+    attribution after it, or the speaker of the quote before."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.spans = text, _spans(text)
+        self.names = _Names(text if self.spans else "")
+        self.last: tuple[_Span, str | None] | None = None  # the quote before, its speaker
+
+    def resolve(self, words: list[str], pos: int, span: _Span) -> str | None:
+        """Who a phrase names (its fullest name, a role's holder, whom "he" is), or None."""
+        if [word.lower() for word in words] in (["he"], ["she"]):
+            return self.pronoun(pos, span)
+        words = speaker_words(words)  # not "Several Iranians", "Whether Anutin" is "Anutin"
+        k = max((n for n, word in enumerate(words) if is_title(word)), default=-1)
+        rest, extra = words[k + 1 :], []
+        if k >= 0 and rest and rest[0].lower() in _LINKS:
+            rest, extra = rest[2:], rest[1:2]
+        if k < 0 and len(rest) > 2 and rest[-1].islower() and _is_name(rest[:-1]):
+            rest = rest[:-1]  # "the IG Metall union" speaks for itself; "Chinese state media" not
+        if _is_name(rest):
+            return self.names.lookup(" ".join(map(_bare, rest)), pos)[0]
+        if k < 0 or rest:
+            return None
+        return self.names.holder(words[k], words[:k] + extra, pos)
+
+    def pronoun(self, pos: int, span: _Span) -> str | None:
+        """Whom "he" or "she" at ``pos`` names: the speaker of the quote just before, or else
+        the only person named shortly before."""
+        between = self.text[pos : span.opened].rstrip() if pos < span.opened else ""
+        if len(between.split()) > 1 and between[-1] not in ":,":
+            return None  # "he said he’d put a “…”": too far from the quote to tell
+        lo = span.opened - 2 * _WINDOW
+        last, near = self.last or (span, None)
+        if near and last.closed >= lo and self.names.only(last.closed, span.opened, near) == near:
+            return near
+        return self.names.only(lo, span.opened)
+
     def before(self, sentence: int, verb: re.Match[str], span: _Span) -> str | None:
         """The speaker named with the speech verb before the quote: ``Kirby said: “…”``."""
         if verb["quoted"]:
@@ -233,11 +278,11 @@ class _Reader:
             head = _APPOSITION.sub("", self.text[sentence : verb.start()])
             words, stop = _phrase(_words(head), before=True)
             if not words and stop in ("and", "but"):  # "Zakharova praised … but also said"
-                return self.only(sentence, verb.start())
+                return self.names.only(sentence, verb.start())
         return self.resolve(words, verb.start(), span)
 
-    def after(self, span: _Span, hi: int) -> tuple[str | None, str] | None:
-        """Speaker and kind of an attribution after the quote: ``“…,” Kirby, a spokesman, said``."""
+    def after(self, span: _Span, hi: int) -> Attribution | None:
+        """The attribution after the quote: ``“…,” Kirby, a spokesman, said``."""
         after = self.text[span.closed + 1 : min(span.closed + 1 + _WINDOW, hi)].split("\n")[0]
         after = after[: end.start()] if (end := _END.search(after)) else after
         m = _SPEECH.search(after)
@@ -251,10 +296,12 @@ class _Reader:
         elif m["according"] or stop:
             return None
         kind = "weak" if m["according"] or m["naming"] else "speech"
-        return (self.resolve(head, span.closed + len(after), span), kind) if head else None
+        return (
+            Attribution(self.resolve(head, span.closed + len(after), span), kind) if head else None
+        )
 
-    def attribute(self, span: _Span, lo: int, hi: int) -> tuple[str | None, str, bool]:
-        """The speaker of ``span``, its attribution ("", "speech", "weak"), if it is a sentence."""
+    def attribute(self, span: _Span, lo: int, hi: int) -> Attribution:
+        """The attribution of ``span``, the quotes before and after it ending at ``lo``, ``hi``."""
         sentence = max(0, span.opened - _WINDOW)
         for end in _END.finditer(self.text, sentence, span.opened):
             sentence = end.end()
@@ -262,31 +309,35 @@ class _Reader:
         verb = [None, *_SPEECH.finditer(self.text, max(sentence, lo + 1), span.opened)][-1]
         kind = "" if not verb else "weak" if verb["naming"] or verb["according"] else "speech"
         if verb and self.text[verb.end() : span.opened].strip()[-1:] in ":,":
-            return self.before(sentence, verb, span), kind, kind == "speech"
+            return Attribution(self.before(sentence, verb, span), kind, kind == "speech")
         if found := self.after(span, hi):
-            return *found, lead
+            return Attribution(found.speaker, found.kind, lead)
         if verb:
-            return self.before(sentence, verb, span), kind, False
-        # Unattributed, it goes on from the quote before, in its paragraph or the one before.
+            return Attribution(self.before(sentence, verb, span), kind)
+        return Attribution(self.carried(span, lead), "", lead)
+
+    def carried(self, span: _Span, lead: bool) -> str | None:
+        """The speaker of an unattributed quote: that of the quote before, in its paragraph
+        or the one before, if no one else is named between them."""
         gap = self.text[self.last[0].closed : span.opened] if self.last and lead else "\n"
         if "\n" in gap.removesuffix("\n\n") or not self.last:
-            return None, "", lead
-        alone = self.only(self.last[0].closed, span.opened, self.last[1], full=False)
-        return (alone if alone == self.last[1] else None), "", lead
+            return None
+        alone = self.names.only(self.last[0].closed, span.opened, self.last[1], full=False)
+        return alone if alone == self.last[1] else None
 
     def quotes(self) -> list[Quote]:
         """The quotes worth keeping, with their speakers."""
         quotes: list[Quote] = []
         closes, opens = [-1] + [s.closed for s in self.spans], [s.opened for s in self.spans[1:]]
         for lo, span, hi in zip(closes, self.spans, [*opens, len(self.text)], strict=False):
-            speaker, kind, direct = self.attribute(span, lo, hi)
-            self.last, quote = (span, speaker), span.raw.strip().rstrip(",;: ").strip()
+            found = self.attribute(span, lo, hi)
+            self.last, quote = (span, found.speaker), span.raw.strip().rstrip(",;: ").strip()
             words = quote.split()
             capitals = "".join(word[0] for word in words if len(word) > 3)  # “The Art of the Deal”
             titled = capitals.isupper() or _WORK.search(self.text, span.opened - 30, span.opened)
-            enough = len(words) >= 4 or (len(words) == 3 and kind == "speech")
-            if words and ((enough and not titled) or (bool(kind) and direct)):
-                quotes.append(Quote(quote, speaker))
+            enough = len(words) >= 4 or (len(words) == 3 and found.kind == "speech")
+            if words and ((enough and not titled) or (bool(found.kind) and found.direct)):
+                quotes.append(Quote(quote, found.speaker))
         return quotes
 
 

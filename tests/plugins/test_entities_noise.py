@@ -95,3 +95,12 @@ def test_monarchs_go_by_one_name() -> None:
 )
 def test_real_names_of_noise_like_shapes_stay(text: str, expected: set[str]) -> None:
     assert set(persons(text)) == expected
+
+
+def test_abbreviated_titles_and_shared_speech_verbs() -> None:
+    # Issue 11, item 6: "Sen." is a title with its period (one list with quotes), not without.
+    assert persons("Sen. Marta Kvale questioned the minister.") == {"Marta Kvale": 1}
+    assert persons("Former leader Hun Sen said the vote was fair.") == {"Hun Sen": 1}
+    assert persons("Ingrid Halvorsen warned that tolls would rise.") == {"Ingrid Halvorsen": 1}
+    # Organizations announce and post as much as people do: no evidence of a person.
+    assert persons("Northgate Cloud posted an annual revenue of $2 billion.") == {}

@@ -284,3 +284,46 @@ def test_the_hook_fills_quotes_unless_the_source_gave_them(
     empty = make_article(text="No quotes here.")
     ingest_tag(empty, config)
     assert empty.quotes == []
+
+
+# Issue 11, item 6: the speaker checks of plugins.people (function words, group plurals,
+# title-case lines, weekdays, abbreviated titles), on sentences written for these tests.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A group plural, after a quantifier or alone, is nobody's name.
+        "Several Norwegians told the paper: “The ferry plan will never work for us.”",
+        "“The ferry plan will never work for us,” Protesters said on the quay.",
+        "Villagers said: “The ferry plan will never work for us.”",
+        # A sentence-initial quantifier or pronoun alone.
+        "Several said: “The ferry plan will never work for us.”",
+        "“The ferry plan will never work for us,” Someone wrote under the post.",
+    ],
+)
+def test_groups_and_function_words_are_no_speakers(text: str) -> None:
+    assert [speaker for _, speaker in pairs(text)] == [None]
+
+
+def test_a_function_word_before_a_name_is_not_part_of_it() -> None:
+    text = (
+        "Governor Ingrid Halvorsen toured the port. "
+        "Even Halvorsen said: “The ferry plan will never work for us.”"
+    )
+    assert pairs(text) == [("The ferry plan will never work for us.", "Ingrid Halvorsen")]
+    text = "“The ferry plan will never work,” Judge Arne Brekke Thursday told the court."
+    assert pairs(text) == [("The ferry plan will never work", "Arne Brekke")]
+
+
+def test_a_headline_line_gives_no_fuller_name() -> None:
+    text = (
+        "Ferry Boss Halvorsen Slams Toll Plan\n\n"
+        "“The ferry plan will never work for us,” Halvorsen said at the port."
+    )
+    assert pairs(text) == [("The ferry plan will never work for us", "Halvorsen")]
+
+
+def test_an_abbreviated_title_ends_no_sentence() -> None:
+    text = "“The bridge matters a great deal to this state,” said Sen. Elissa Brandt. She left."
+    assert pairs(text) == [("The bridge matters a great deal to this state", "Elissa Brandt")]
+    text = "“We won the vote in the end,” said Hun Sen, the former premier."
+    assert pairs(text) == [("We won the vote in the end", "Hun Sen")]
