@@ -22,6 +22,7 @@ import feedparser
 
 from benchmarks.forked import measure
 from ingest import Pipeline, get_plugin_manager
+from ingest.engine import run_once
 from ingest.locations import parse_target
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "feeds"
@@ -58,7 +59,7 @@ def _ingest(feeds: list[Path], blocked: tuple[str, ...]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         target = parse_target(str(Path(tmp) / "out.jsonl"))
         pm = get_plugin_manager(blocked=blocked)
-        summary = Pipeline(pm).run([f"rss:{p}" for p in feeds], [target])
+        summary = run_once(Pipeline(pm), [f"rss:{p}" for p in feeds], [target])
     return summary.articles
 
 

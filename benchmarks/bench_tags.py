@@ -41,6 +41,7 @@ from pathlib import Path
 
 from benchmarks.corpus import write_corpus
 from ingest import Article, Exporter, Pipeline, Quote, Target, get_plugin_manager, hookimpl
+from ingest.engine import run_once
 from ingest.locations import parse_target
 
 LABELED = Path(__file__).resolve().parent.parent / "tests" / "labeled" / "paragraphs.jsonl"
@@ -279,7 +280,8 @@ def run_pipeline(
     pm = get_plugin_manager()
     pm.register(_CollectorPlugin(collector), name="bench-tags-collector")
     errors: list[str] = []
-    Pipeline(pm).run(
+    run_once(
+        Pipeline(pm),
         [str(workdir)],
         [Target(_SCHEME, "-")],
         kind="text",
@@ -346,7 +348,8 @@ def bench_stages(count: int, inputs: Path | None = None) -> None:
         if inputs is None:
             for _ in write_corpus(corpus, count):
                 pass
-        summary = Pipeline(get_plugin_manager()).run(
+        summary = run_once(
+            Pipeline(get_plugin_manager()),
             [str(corpus)],
             [parse_target(str(Path(tmp) / "out.jsonl"))],
             on_error=lambda exc: errors.append(str(exc)),

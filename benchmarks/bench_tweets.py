@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.forked import measure
 from ingest import Pipeline, get_plugin_manager
+from ingest.engine import run_once
 from ingest.locations import parse_target
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tweets"
@@ -117,7 +118,7 @@ def ingest(path: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         target = parse_target(str(Path(tmp) / "out.jsonl"))
         pm = get_plugin_manager(blocked=BLOCKED)
-        return Pipeline(pm).run([f"tweets:{path}"], [target]).articles
+        return run_once(Pipeline(pm), [f"tweets:{path}"], [target]).articles
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from ingest.cli_state import (
     run_on_state,
 )
 from ingest.config import parse_assignments
+from ingest.engine import run_once
 from ingest.errors import IngestError, OutputClosed, PluginLoadError, UsageError, inert
 from ingest.langtags import bcp47
 from ingest.locations import parse_target
@@ -257,7 +258,8 @@ def _add_run(app: typer.Typer, pm: pluggy.PluginManager, opts: GlobalOptions) ->
             finish(reporter, summary, verbose=verbose, quiet=quiet)
             raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
         try:
-            summary = pipeline.run(
+            summary = run_once(
+                pipeline,
                 locations or [],
                 targets,
                 kind=kind,

@@ -1,4 +1,5 @@
-"""The pipeline: a typed facade over the plugin hooks, and the streaming run loop.
+"""The pipeline: a typed facade over the plugin hooks, and the stages one item goes through
+(:meth:`Pipeline.items`); :mod:`ingest.engine` runs it over sources and targets.
 
 The rest of the code never touches ``pm.hook`` directly. The stage hooks are called one
 implementation at a time (in pluggy's own order: LIFO, ``tryfirst``/``trylast`` honoured) so
@@ -19,13 +20,10 @@ from typing import Any, TypeVar
 import orjson
 import pluggy
 
-from ingest import memory
 from ingest._version import __version__
 from ingest.config import Config, Settings
 from ingest.errors import (
-    ExportError,
     IngestError,
-    OutputClosed,
     PluginHookError,
     PluginLoadError,
     Skip,
@@ -36,13 +34,12 @@ from ingest.export import Exporter
 from ingest.http import probe_kind
 from ingest.identity import assign_identity
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
-from ingest.model import Article, Relation, Tag, word_count
+from ingest.model import Article, Tag, word_count
 from ingest.rawitems import raw_article, snapshot
 from ingest.seen import SeenItems
 from ingest.summary import (
     DeadLetterHandler,
     ErrorHandler,
-    ProgressHandler,
     RunSummary,
 )
 
@@ -52,32 +49,6 @@ _T = TypeVar("_T")
 
 def _ignore(_: Any) -> None:
     return None
-
-
-def _first_sighting(article: Article, versions: SeenItems, summary: RunSummary) -> bool:
-    """False for an item already exported in this run (two paths to one file, an entry that
-    two feeds share); a changed version under a known id is exported as ``update_of``."""
-    key, digest = bytes.fromhex(article.id[:16]), bytes.fromhex(article.content_hash[:16])
-    previous = versions.get(key)  # the digest, then the version as one byte
-    if previous is not None and previous[:8] == digest:
-        summary.duplicates += 1
-        return False
-    if previous is not None:
-        article.version = previous[8] + 1
-        article.relations.append(Relation("update_of", article.id))
-        summary.updates += 1
-    versions.put(key, digest + bytes((min(article.version, 255),)))
-    return True
-
-
-def _describe(exc: Exception) -> str:
-    """A target's failure in one line: an OS error by its message (``No space left on
-    device``), anything else with its class, which says more than its text alone."""
-    if isinstance(exc, IngestError):
-        return str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
@@ -92,19 +63,6 @@ def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
         return True
     fetched_before.put(key, b"")
     return False
-
-
-def _timed(sources: Iterator[_T], stage_seconds: dict[str, float]) -> Iterator[_T]:
-    """``sources``, with the time spent producing each item added to ``"discover"``."""
-    while True:
-        tick = time.perf_counter()
-        try:
-            item = next(sources)
-        except StopIteration:
-            stage_seconds["discover"] += time.perf_counter() - tick
-            return
-        stage_seconds["discover"] += time.perf_counter() - tick
-        yield item
 
 
 def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
@@ -161,9 +119,20 @@ class Pipeline:
         finally:
             self.config = saved
 
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Within the block (a run), the stage hooks' implementations are fixed: they are
+        called for every article, and re-reading pluggy's lists each time costs. Plugins
+        registered meanwhile join the next run."""
+        self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
+        try:
+            yield
+        finally:
+            self._frozen = None
+
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # get_hookimpls() lists in registration order with tryfirst last; calls go in reverse.
-        # During a run the lists are fixed (see run()); outside one, checked at each call.
+        # During a run the lists are fixed (see frozen()); outside one, checked at each call.
         if self._frozen is not None:
             return self._frozen[hook]
         caller = getattr(self.pm.hook, hook)
@@ -285,79 +254,6 @@ class Pipeline:
         stage_seconds["clean"] += cleaned - started
         stage_seconds["tag"] += time.perf_counter() - cleaned
 
-    def run(
-        self,
-        locations: Sequence[str],
-        targets: Sequence[Target],
-        *,
-        kind: str | None = None,
-        on_error: ErrorHandler = _ignore,
-        on_progress: ProgressHandler = _ignore,
-    ) -> RunSummary:
-        """Read every location, process each item, and write it to every target.
-
-        Errors in one source, item or target are passed to ``on_error`` and the run goes
-        on. Exporters are opened before anything is read, closed at the end, and aborted
-        (leaving their targets as they were) on ``KeyboardInterrupt``.
-
-        :raises UsageError: a target no plugin writes, or a malformed one.
-        """
-        summary = RunSummary()
-        started = time.perf_counter()
-        exporters = self._open_exporters(targets)
-        failed: set[int] = set()
-        versions, fetched_before = SeenItems(), SeenItems()
-        # Plugins registered while a run goes on join the next run: the stage hooks are
-        # called for every article, and re-reading pluggy's lists each time costs.
-        self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
-        try:
-            for source in _timed(self.sources(locations, kind), summary.stage_seconds):
-                summary.sources += 1
-                if isinstance(source, SourceError):
-                    summary.sources_failed += 1
-                    on_error(source)
-                    continue
-                for article in self.items(source, summary, on_error, None, fetched_before):
-                    if not _first_sighting(article, versions, summary):
-                        continue
-                    self._export(article, exporters, failed, summary, on_error)
-                    on_progress(summary)
-                    if summary.articles % memory.EVERY == 0:
-                        memory.release_free_memory()
-        except BaseException:
-            for exporter in exporters:
-                exporter.abort()
-            raise
-        finally:
-            versions.close()
-            fetched_before.close()
-            self._frozen = None
-        for index, exporter in enumerate(exporters):
-            if index in failed:
-                exporter.abort()
-                continue
-            try:
-                exporter.close()
-            except OutputClosed:
-                raise
-            except Exception as exc:
-                summary.targets_failed += 1
-                on_error(ExportError(exporter.label, _describe(exc)))
-        summary.seconds = time.perf_counter() - started
-        return summary
-
-    def _open_exporters(self, targets: Sequence[Target]) -> list[Exporter]:
-        """Every target's exporter; when one cannot be opened, the others are aborted."""
-        exporters: list[Exporter] = []
-        try:
-            for target in targets:
-                exporters.append(self.exporter(target))
-        except BaseException:
-            for exporter in exporters:
-                exporter.abort()
-            raise
-        return exporters
-
     def items(
         self,
         source: Source,
@@ -414,30 +310,3 @@ class Pipeline:
         except Exception as exc:
             summary.sources_failed += 1
             on_error(PluginHookError("fetch", plugin, source.label(), exc))
-
-    def _export(
-        self,
-        article: Article,
-        exporters: list[Exporter],
-        failed: set[int],
-        summary: RunSummary,
-        on_error: ErrorHandler,
-    ) -> None:
-        tick = time.perf_counter()
-        written = False
-        for index, exporter in enumerate(exporters):
-            if index in failed:
-                continue
-            try:
-                exporter.write(article)
-                written = True
-            except OutputClosed:
-                raise
-            except Exception as exc:
-                # One broken target must not stop the others; it stops receiving articles.
-                failed.add(index)
-                summary.targets_failed += 1
-                on_error(ExportError(exporter.label, _describe(exc)))
-        if written:  # the summary counts what some target really holds
-            summary.articles += 1
-        summary.stage_seconds["export"] += time.perf_counter() - tick

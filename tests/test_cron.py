@@ -232,7 +232,7 @@ def test_a_failing_source_backs_off_shows_in_status_and_recovers(
     first = run(config)
     assert first.exit_code == 1
     assert first.error_lines == [
-        f"error: rss:{site.server.url('/broken.xml')}: HTTP 500 Internal Server Error"
+        f"error: broken: rss:{site.server.url('/broken.xml')}: HTTP 500 Internal Server Error"
     ]  # type: ignore[union-attr]
     report = status(config)
     assert report["exit_code"] == 1
@@ -499,9 +499,7 @@ def test_summary_counts_configured_sources_and_errors_name_them(tmp_path: Path) 
     )
     result = run(config, "-v")
     assert result.exit_code == 1
-    assert result.error_lines == [
-        f"error: gone: rss:{tmp_path / 'gone.xml'}: no such file"
-    ]
+    assert result.error_lines == [f"error: gone: rss:{tmp_path / 'gone.xml'}: no such file"]
     assert result.stderr.splitlines()[-1].startswith(
         "ingest: 2 sources (4 inputs), 3 articles exported, "
     )

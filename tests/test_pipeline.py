@@ -30,6 +30,7 @@ from ingest import (
     hookimpl,
 )
 from ingest.cli import build_app
+from ingest.engine import run_once
 from ingest.http import fetch_source
 from ingest.locations import parse_target
 from tests.servers import Reply, serve
@@ -96,7 +97,7 @@ def run(pm: pluggy.PluginManager, *locations: str) -> tuple[list[Article], list[
             return exporter if target.scheme == "test" else None
 
     pm.register(Sink(), name="sink")
-    Pipeline(pm).run(list(locations), [Target("test", "x")], on_error=errors.append)
+    run_once(Pipeline(pm), list(locations), [Target("test", "x")], on_error=errors.append)
     return exporter.articles, errors
 
 
@@ -222,7 +223,7 @@ def test_duplicates_are_found_after_the_seen_ids_move_to_disk(
     plugin_manager: pluggy.PluginManager, memory: MemoryPlugin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("ingest.seen.MEMORY_LIMIT", 10)
-    summary = Pipeline(plugin_manager).run(["mem-30", "mem-40"], [Target("mem", "")])
+    summary = run_once(Pipeline(plugin_manager), ["mem-30", "mem-40"], [Target("mem", "")])
     assert (summary.articles, summary.duplicates) == (40, 30)
 
 
@@ -230,14 +231,14 @@ def test_export_hook_and_unknown_targets(
     plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
 ) -> None:
     pipeline = Pipeline(plugin_manager)
-    summary = pipeline.run(["mem-2"], [parse_target("mem:anything")])
+    summary = run_once(pipeline, ["mem-2"], [parse_target("mem:anything")])
     assert summary.articles == 2
     assert memory.exporter.closed
     assert [a.id for a in memory.exporter.articles] == sorted(
         {a.id for a in memory.exporter.articles}, key=[a.id for a in memory.exporter.articles].index
     )
     with pytest.raises(UsageError, match="no plugin writes targets of kind 'nowhere'"):
-        pipeline.run(["mem-1"], [parse_target("nowhere:x")])
+        run_once(pipeline, ["mem-1"], [parse_target("nowhere:x")])
 
 
 def test_interrupt_aborts_every_exporter(
@@ -251,7 +252,7 @@ def test_interrupt_aborts_every_exporter(
 
     plugin_manager.register(Interrupting(), name="interrupting")
     with pytest.raises(KeyboardInterrupt):
-        Pipeline(plugin_manager).run(["mem-3"], [Target("mem", "")])
+        run_once(Pipeline(plugin_manager), ["mem-3"], [Target("mem", "")])
     assert memory.exporter.aborted
     assert not memory.exporter.closed
 

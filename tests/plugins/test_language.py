@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ingest import Article, Config, Pipeline, Settings, Skip, Source, SourceError, UsageError
+from ingest.engine import run_once
 from ingest.locations import parse_target
 from ingest.plugins import get_plugin_manager
 from plugins import language
@@ -266,7 +267,7 @@ def test_only_through_a_pipeline(plugin_manager: Any, tmp_path: Path) -> None:
         (inputs / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     pipeline = Pipeline(plugin_manager, {"language.only": "de,fr"})
-    summary = pipeline.run([str(inputs)], [parse_target(str(out))])
+    summary = run_once(pipeline, [str(inputs)], [parse_target(str(out))])
     assert (summary.articles, summary.filtered, summary.failed) == (2, 3, False)
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(Path(a["source"]["location"]).stem for a in exported) == ["de", "fr"]
