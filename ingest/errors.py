@@ -112,4 +112,3 @@ class PluginHookError(IngestError):
         self.item = item
         self.__cause__ = cause
 
-quote = quoted  # TEMP alias for feeds helper; remove
