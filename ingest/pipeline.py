@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import orjson
 import pluggy
 
 from ingest._version import __version__
@@ -52,13 +51,24 @@ def _ignore(_: Any) -> None:
 
 
 def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
-    """True for a raw item identical to one already fetched in this run (a feed repeating an
-    entry, one file given twice): its id and content would be the same, so cleaning and
+    """True for a raw item fetched before in this run with everything its id and content
+    hash are made from (a feed repeating an entry, one file given twice): cleaning and
     tagging it again would only make a duplicate to drop."""
-    try:
-        key = hashlib.blake2b(raw_article(article), digest_size=16).digest()
-    except orjson.JSONEncodeError:  # a value JSON cannot hold: the stages will repair it
-        return False
+    source, markup = article.source, article.markup
+    parts = [
+        source.kind,
+        source.origin_id or "",
+        article.url or "",
+        "1" if article.url_is_identity else "0",
+        article.title or "",
+        article.summary or "",
+        article.text,
+    ]
+    if markup is not None:
+        parts += (markup.body or "", markup.summary or "", markup.base_url or "")
+    # The unit separator keeps ("ab", "c") and ("a", "bc") apart.
+    raw = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    key = hashlib.blake2b(raw, digest_size=16).digest()
     if fetched_before.get(key) is not None:
         return True
     fetched_before.put(key, b"")
