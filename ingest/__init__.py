@@ -24,6 +24,7 @@ from ingest.errors import (
 from ingest.export import AtomicFile, Exporter, FileExporter
 from ingest.identity import canonical_url, content_hash
 from ingest.locations import Source, SourceKind, Target, TargetKind
+from ingest.manager import get_plugin_manager
 from ingest.model import (
     Article,
     ArticleSource,
@@ -39,7 +40,6 @@ from ingest.model import (
     to_json,
 )
 from ingest.pipeline import Pipeline
-from ingest.plugins import get_plugin_manager
 from ingest.summary import RunSummary
 
 #: Marks a function or method as a hook implementation: ``@hookimpl def ingest_fetch(...)``.

@@ -14,7 +14,7 @@
                 recorded                     a checkpoint every N articles and per source
 
 The loop is the same whatever remembers articles. The :class:`Keeper` is that memory: the
-base class remembers only this run (a one-off run), :class:`~ingest.incremental.LedgerKeeper`
+base class remembers only this run (a one-off run), :class:`~ingest.state.keeper.LedgerKeeper`
 remembers across runs in the ledger and adds due times, HTTP validators, file stamps,
 checkpoints, outboxes and dead letters.
 """
@@ -74,7 +74,7 @@ class RunSource:
 
 class Keeper:
     """What a run remembers. This base remembers only the run itself: it is the keeper of a
-    one-off run, and the place where :class:`~ingest.incremental.LedgerKeeper` adds the
+    one-off run, and the place where :class:`~ingest.state.keeper.LedgerKeeper` adds the
     ledger. Every method is a step of :class:`Engine`'s loop."""
 
     #: Targets must append and checkpoint (runs on state).

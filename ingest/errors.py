@@ -111,4 +111,3 @@ class PluginHookError(IngestError):
         self.plugin = plugin
         self.item = item
         self.__cause__ = cause
-

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
-    from ingest.http import HttpState
+    from ingest.http.state import HttpState
 
 HEAD_BYTES = 4096
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})

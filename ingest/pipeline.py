@@ -83,7 +83,7 @@ def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
 class Pipeline:
     """Typed access to the hooks of one plugin manager, and :meth:`run`.
 
-    :param pm: a manager from :func:`ingest.plugins.get_plugin_manager`.
+    :param pm: a manager from :func:`ingest.manager.get_plugin_manager`.
     :param values: user settings (``--set``), checked against what plugins declared.
     """
 

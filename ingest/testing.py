@@ -22,8 +22,8 @@ import pluggy
 import pytest
 
 from ingest.cli import main
+from ingest.manager import get_plugin_manager
 from ingest.model import Article, ArticleSource
-from ingest.plugins import get_plugin_manager
 
 
 @dataclass(frozen=True)

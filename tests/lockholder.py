@@ -13,7 +13,7 @@ from tests.conftest import REPO
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from ingest.lock import StateLock
+from ingest.state.lock import StateLock
 lock = StateLock(Path(sys.argv[1]), 0)
 lock.acquire()
 print("locked", flush=True)

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.cli import build_app
-from ingest.plugins import get_plugin_manager
+from ingest.manager import get_plugin_manager
 from ingest.schema import article_errors
 from ingest.testing import run_cli
 from tests.conftest import REPO, SAMPLES

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from ingest.config import Config, Settings
-from ingest.configfile import load_config, parse_interval
 from ingest.errors import UsageError
+from ingest.state.configfile import load_config, parse_interval
 
 FULL = """
 state = "state/ledger.sqlite"

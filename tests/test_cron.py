@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from ingest.ledger import Ledger
-from ingest.lock import StateLock
-from ingest.schedule import backoff
+from ingest.state.ledger import Ledger
+from ingest.state.lock import StateLock
+from ingest.state.schedule import backoff
 from ingest.testing import CliResult, run_cli
 from tests.conftest import SAMPLES
 from tests.lockholder import lock_holder

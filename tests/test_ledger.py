@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingest.errors import UsageError
-from ingest.ledger import Ledger
-from ingest.ledger_records import Batch, Seen, SourceState, now, stamp, unstamp
-from ingest.ledger_schema import MIGRATIONS
-from ingest.schedule import backoff
+from ingest.state.ledger import Ledger
+from ingest.state.migrations import MIGRATIONS
+from ingest.state.records import Batch, Seen, SourceState, now, stamp, unstamp
+from ingest.state.schedule import backoff
 
 HASH_A = "a" * 32
 HASH_B = "b" * 32

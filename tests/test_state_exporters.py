@@ -16,12 +16,12 @@ from ingest import Article, ArticleSource, Config, Settings, Target, UsageError
 from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import parse_target
-from ingest.lock import LockTimeout, StateLock
 from ingest.model import dumps_bytes
-from plugins import jsonfiles, jsonl, sqlite
-from plugins.jsonfiles import DirectoryExporter
-from plugins.jsonl import AppendingJsonLinesExporter, JsonLinesFileExporter
-from plugins.sqlite import SqliteExporter
+from ingest.state.lock import LockTimeout, StateLock
+from plugins.exporters import jsonfiles, jsonl, sqlite
+from plugins.exporters.jsonfiles import DirectoryExporter
+from plugins.exporters.jsonl import AppendingJsonLinesExporter, JsonLinesFileExporter
+from plugins.exporters.sqlite import SqliteExporter
 from tests.lockholder import lock_holder
 
 

@@ -18,8 +18,8 @@ import pytest
 from ingest import Article, Config, Pipeline, Settings, Skip, Source, SourceError, UsageError
 from ingest.engine import run_once
 from ingest.locations import parse_target
-from ingest.plugins import get_plugin_manager
-from plugins import language
+from ingest.manager import get_plugin_manager
+from plugins.tags import language
 
 Make = Callable[..., Article]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins import entities, gazetteer, quotes
-from plugins.people import (
+from plugins.tags import entities, keywords, quotes
+from plugins.tags.people import (
     PARTICLES,
     SPEECH_VERBS,
     TITLES,
@@ -39,7 +39,7 @@ def test_is_title(word: str, title: bool) -> None:
 
 
 def test_both_plugins_read_the_same_lists() -> None:
-    assert gazetteer.TITLES is TITLES  # still importable from the gazetteer (keywords)
+    assert keywords.TITLES is TITLES  # one list, imported where it is used
     assert all(quotes._SPEECH.fullmatch(verb) for verb in SPEECH_VERBS)
     assert entities._SPEECH_AFTER.match(" warned")  # was a speech verb for quotes only
     assert {"den", "bint", "della"} <= PARTICLES  # the union of both plugins' particles

@@ -15,9 +15,9 @@ from ingest import Author, Media, Source
 from ingest.identity import assign_identity
 from ingest.model import to_json, word_count
 from ingest.schema import article_errors
-from plugins.posts import NotAPost, Post, make_post, post_origin, relation
-from plugins.posts.bluesky import bluesky_posts, is_bluesky
-from plugins.posts.mastodon import is_mastodon, mastodon_posts
+from plugins.sources.posts import NotAPost, Post, make_post, post_origin, relation
+from plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
+from plugins.sources.posts.mastodon import is_mastodon, mastodon_posts
 from tests.conftest import SAMPLES
 
 SOURCE = Source("tweets", "x")

@@ -1,0 +1,33 @@
+"""HTTP is ours, not feedparser's: bounded, conditional, redirect-checked fetching.
+
+* :mod:`ingest.http.client`: :func:`fetch`, one streamed GET with every limit enforced;
+* :mod:`ingest.http.body`: decompression capped on the *decompressed* size;
+* :mod:`ingest.http.errors`: every failure as one line (:class:`HttpError`);
+* :mod:`ingest.http.state`: the response, and what a source remembers of it across runs;
+* :mod:`ingest.http.sources`: :func:`fetch_source` for fetch plugins, :func:`probe_kind`.
+"""
+
+from ingest.http.client import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_USER_AGENT,
+    fetch,
+)
+from ingest.http.errors import HttpError
+from ingest.http.sources import fetch_source, fetch_with_config, probe_kind
+from ingest.http.state import HttpResponse, HttpState
+
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_USER_AGENT",
+    "HttpError",
+    "HttpResponse",
+    "HttpState",
+    "fetch",
+    "fetch_source",
+    "fetch_with_config",
+    "probe_kind",
+]

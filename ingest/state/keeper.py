@@ -1,0 +1,455 @@
+"""Runs on state: the repeated, incremental, exactly-once runs that cron makes.
+
+:class:`StatefulRun` runs the same :class:`~ingest.engine.Engine` loop as a one-off run,
+with a :class:`LedgerKeeper` that remembers in a :class:`~ingest.state.ledger.Ledger`:
+
+* **Sources.** A source is fetched when its interval (and any backoff or ``max-age``) is
+  over. A URL is fetched conditionally with the validators of its last success; a 304 costs
+  one request and nothing else; a local file with the size, time and inode of its last
+  complete read is skipped the same way. A permanent redirect moves the stored location. A
+  failure counts against the source, which then waits exponentially longer (capped), and
+  shows in ``ingest status``; it is retried, never dropped.
+* **Articles.** New (not in the ledger): exported as version 1. Updated (known id, new content
+  hash): exported with ``version`` + 1 and an ``update_of`` relation. Unchanged: skipped.
+* **Exactly once per target.** Articles are written to every target, and every
+  :data:`CHECKPOINT_EVERY` articles, and when a source is done, each exporter makes its
+  writes durable (:meth:`~ingest.Exporter.checkpoint`) and *then* the ledger records, in one
+  transaction, the articles, each target's checkpoint and the source's new validators. A run
+  killed in between leaves targets ahead of the ledger; the next run rolls each target back
+  to its recorded checkpoint (:meth:`~ingest.Exporter.recover`: a JSON Lines file is cut to
+  its committed length; a database or directory target is upserted by id, so a repeat is
+  harmless) and delivers those articles again: once.
+* **A failing target** stops receiving articles for the rest of the run; what it missed
+  goes to its outbox in the ledger and is delivered first thing next run. The other targets
+  go on.
+* **Dead letters.** An item that a stage fails on is kept with its raw form, for
+  ``ingest dead-letters retry`` once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ingest.engine import (
+    Engine,
+    Keeper,
+    NoticeHandler,
+    Outlets,
+    RunSource,
+    Verdict,
+)
+from ingest.errors import IngestError, PluginHookError, Skip, UsageError
+from ingest.http import HttpState
+from ingest.locations import Source, Target
+from ingest.model import Article, Relation, dumps_bytes, from_json
+from ingest.pipeline import Pipeline
+from ingest.rawitems import article_from_raw
+from ingest.seen import SeenItems
+from ingest.state.configfile import SourceConfig
+from ingest.state.files import file_stamp, our_files
+from ingest.state.ledger import Ledger
+from ingest.state.records import Batch, DeadLetter, SourceState, now
+from ingest.state.schedule import settle
+from ingest.summary import DeadLetterHandler, ErrorHandler, ProgressHandler, RunSummary
+
+#: Articles between two checkpoints: the most a killed run makes the next one redo.
+CHECKPOINT_EVERY = 500
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class _Pending:
+    """What the next checkpoint commits."""
+
+    batch: Batch = field(default_factory=Batch)
+    #: The articles of the batch, for the outbox of a target that fails before committing.
+    articles: list[Article] = field(default_factory=list)
+    #: Ids seen again unchanged (their ``last_seen`` moves).
+    touched: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Visit:
+    """One configured source being read."""
+
+    config: SourceConfig
+    state: SourceState
+    http: HttpState
+    moment: datetime
+    failed_before: int
+    articles: int = 0
+
+
+class LedgerKeeper(Keeper):
+    """The memory of runs on state: due times, validators and file stamps per source; every
+    article's id, content hash and version; each target's checkpoint and outbox; dead
+    letters. The caller holds the state's lock."""
+
+    incremental = True
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        sources: Sequence[SourceConfig],
+        targets: Sequence[Target],
+        *,
+        force: bool = False,
+        config_file: Path | None = None,
+        kind: str = "run",
+    ) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.owner = ledger.state_id
+        self.configs = {config.name: config for config in sources}
+        self.force = force
+        self.kind = kind
+        # A source folder may hold the state and the targets (a config's "." or "notes/"
+        # beside them): they are ours, never input.
+        self._ours = our_files(ledger.path, targets, config_file)
+        self.summary = RunSummary()
+        self.outlets: Outlets | None = None
+        self.run_id: int | None = None
+        self.source_name = "?"
+        self._visit: _Visit | None = None
+        self._pending = _Pending()
+        # Every id met in this run, delivered or unchanged: a second sighting (one entry
+        # twice in a feed, one URL in two sources) is a duplicate, never an update, or the
+        # two contents would take turns as new versions on every run.
+        self._met = SeenItems()
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def opened(self, outlets: Outlets, notice: NoticeHandler) -> None:
+        """Roll each target back to its last checkpoint, start the run in the ledger, and
+        deliver first what targets missed in earlier runs."""
+        self.outlets = outlets
+        self.summary = outlets.summary
+        for _, exporter in list(outlets.live()):
+            message = exporter.recover(self.ledger.checkpoint(exporter.label))
+            if message:
+                notice(message)
+            if not self.ledger.known_target(exporter.label):
+                # A first run must have a point to roll back to, too: without one, a kill
+                # before its first commit would leave its lines to be written again.
+                checkpoint = exporter.checkpoint()
+                self.ledger.commit(Batch(checkpoints={exporter.label: checkpoint}))
+        self.run_id = self.ledger.start_run(os.getpid(), self.kind)
+        self._redeliver(outlets)
+
+    def _redeliver(self, outlets: Outlets) -> None:
+        """Deliver to each target what it missed in earlier runs, a chunk at a time."""
+        for index, exporter in list(outlets.live()):
+            for chunk in self.ledger.outbox(exporter.label):
+                try:
+                    for _, line in chunk:
+                        exporter.write(from_json(orjson.loads(line)))
+                    token = exporter.checkpoint()
+                except Exception as exc:
+                    outlets.fail(index, exc)
+                    break
+                batch = Batch(
+                    checkpoints={exporter.label: token},
+                    delivered=[(exporter.label, article_id) for article_id, _ in chunk],
+                )
+                self.ledger.commit(batch)
+                self.summary.redelivered += len(chunk)
+
+    def close(self, status: str) -> None:
+        """Record the run's end and its counts."""
+        super().close(status)
+        self._met.close()
+        if self.run_id is not None:
+            self.ledger.end_run(self.run_id, status, _counts(self.summary))
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def visit(self, source: RunSource, summary: RunSummary) -> RunSource | None:
+        """The source where the ledger says it lives now (a permanent redirect moves it);
+        None when its interval or backoff is not over (``--force`` reads it all the same)."""
+        config = self.configs[source.name]
+        state = self.ledger.source(config.name, config.spec, config.location, config.kind)
+        self.source_name = config.name
+        self._visit = None
+        summary.sources += 1
+        moment = now()
+        if not self.force and not state.due(moment):
+            summary.not_due += 1
+            return None
+        http = HttpState(state.etag, state.last_modified)
+        self._visit = _Visit(config, state, http, moment, summary.sources_failed)
+        spec = f"{config.kind}:{state.location}" if config.kind else state.location
+        return replace(source, spec=spec)
+
+    def ours(self, found: Source) -> bool:
+        """The state, its lock and journals, the targets, the config file."""
+        return self._ours(found.location)
+
+    def count_input(self, summary: RunSummary) -> None:
+        """A source is the configured one; its files and URLs are counted apart."""
+        summary.files += 1
+
+    def prepare(self, found: Source, summary: RunSummary) -> Source | None:
+        """With the source's name, options and HTTP validators; None for a local file with
+        the size, time and inode of its last complete read (a local 304)."""
+        visit = self._current()
+        config = visit.config
+        if found.http is not None:  # fetched once to tell its kind: not again
+            visit.http.prefetched = found.http.prefetched
+        source = replace(
+            found,
+            name=config.name,
+            options=config.options,
+            http=visit.http if found.is_url else None,
+        )
+        if not self.force and not (found.is_url or found.is_stdin):
+            stamp = file_stamp(found.location)
+            if stamp and self.ledger.file_stamp(config.name, found.location) == stamp:
+                summary.not_modified += 1
+                return None
+        return source
+
+    def input_done(self, found: Source, *, failed: bool) -> None:
+        """A local file read whole, without error, is not read again until it changes."""
+        visit = self._current()
+        if failed or found.is_url or found.is_stdin:
+            return
+        stamp = file_stamp(found.location)
+        if stamp:
+            self._pending.batch.files.append((visit.config.name, found.location, stamp))
+
+    def visit_done(self, errors: list[str], notice: NoticeHandler) -> None:
+        """Settle the source's schedule: its next fetch, backoff, validators, moves."""
+        visit = self._current()
+        failed = self.summary.sources_failed > visit.failed_before
+        visit.state.articles += visit.articles
+        error = errors[-1] if errors and failed else ("failed" if failed else None)
+        for message in settle(visit.state, visit.config, visit.http, visit.moment, error=error):
+            notice(message)
+        if visit.http.not_modified and not failed:
+            self.summary.not_modified += 1
+        self._pending.batch.sources.append(visit.state)
+        self._visit = None
+
+    def _current(self) -> _Visit:
+        if self._visit is None:
+            raise RuntimeError("no source is being read")
+        return self._visit
+
+    def name(self) -> str | None:
+        """The configured name errors are told under (None for a bare LOCATION)."""
+        visit = self._visit
+        if visit is not None and visit.config.name != visit.config.location:
+            return visit.config.name
+        return None
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def judge(self, article: Article) -> Verdict:
+        """Duplicate when met before in this run; unchanged when the ledger has it with this
+        content; an update (one version up, ``update_of``) when with other content."""
+        key = bytes.fromhex(article.id[:32])
+        if self._met.get(key) is not None:
+            return Verdict.DUPLICATE
+        self._met.put(key, b"")
+        seen = self.ledger.seen(article.id)
+        if seen is None:
+            return Verdict.NEW
+        if seen.content_hash == article.content_hash:
+            return Verdict.UNCHANGED
+        article.version = seen.version + 1
+        if not any(r.kind == "update_of" for r in article.relations):
+            article.relations.append(Relation("update_of", article.id))
+        return Verdict.UPDATE
+
+    def unchanged(self, article: Article) -> int:
+        """Its ``last_seen`` moves at the next checkpoint."""
+        self._pending.touched.append(article.id)
+        return len(self._pending.touched)
+
+    def missed(self, label: str, article: Article) -> None:
+        """The failed target gets it from its outbox, next run."""
+        self._pending.batch.outbox.append((label, article.id, dumps_bytes(article)))
+
+    def delivered(self, article: Article) -> int:
+        """Recorded at the next checkpoint; how many wait for it."""
+        name = self.source_name
+        if self._visit is not None:
+            self._visit.articles += 1
+        pending = self._pending
+        pending.batch.articles.append((article.id, name, article.content_hash, article.version))
+        pending.articles.append(article)
+        return len(pending.articles)
+
+    def target_failed(self, label: str) -> None:
+        """What the uncommitted batch gave the target goes to its outbox."""
+        batch = self._pending.batch
+        batch.outbox.extend((label, a.id, dumps_bytes(a)) for a in self._pending.articles)
+        batch.checkpoints.pop(label, None)
+
+    def checkpoint(self, outlets: Outlets) -> None:
+        """Make every target durable, then commit the batch to the ledger."""
+        pending = self._pending
+        if not pending.batch and not pending.touched:
+            return
+        pending.batch.checkpoints.update(outlets.checkpoint())
+        self.ledger.commit(pending.batch)
+        self.ledger.touch(pending.touched)
+        self._pending = _Pending()
+
+    def dead_letters(self) -> DeadLetterHandler:
+        """Failed items are kept with their raw form, for ``ingest dead-letters retry``."""
+        return self.keep
+
+    def keep(self, stage: str, plugin: str | None, exc: IngestError, raw: bytes | None) -> None:
+        """Keep one failed item as a dead letter of the current source."""
+        self.ledger.add_dead_letter(
+            self.run_id, self.source_name, stage=stage, plugin=plugin, error=str(exc), item=raw
+        )
+        self.summary.dead_letters += 1
+
+
+def _counts(summary: RunSummary) -> dict[str, int]:
+    failures = summary.sources_failed + summary.items_failed + summary.targets_failed
+    return {
+        "sources": summary.sources,
+        "articles": summary.articles,
+        "updates": summary.updates,
+        "unchanged": summary.unchanged,
+        "not_modified": summary.not_modified,
+        "failures": failures,
+    }
+
+
+class StatefulRun:
+    """One run on state. Use :meth:`run` for configured sources, :meth:`retry` for dead
+    letters; the caller holds the state's lock (:class:`ingest.state.lock.StateLock`)."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        ledger: Ledger,
+        targets: Sequence[Target],
+        *,
+        on_error: ErrorHandler = _ignore,
+        on_progress: ProgressHandler = _ignore,
+        on_notice: NoticeHandler = _ignore,
+        force: bool = False,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        config_file: Path | None = None,
+    ) -> None:
+        if not targets:
+            raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
+        self.pipeline = pipeline
+        self.ledger = ledger
+        self.targets = [replace(t, incremental=True, owner=ledger.state_id) for t in targets]
+        self.handlers = {"on_error": on_error, "on_progress": on_progress, "on_notice": on_notice}
+        self.force = force
+        self.checkpoint_every = checkpoint_every
+        self.config_file = config_file
+        self.summary = RunSummary()
+        #: Sources that :meth:`retry` made to be read whole on the next run.
+        self.refetched: set[str] = set()
+
+    def _engine(self, sources: Sequence[SourceConfig], kind: str) -> Engine:
+        for config in sources:
+            self._check_settings(config)
+        keeper = LedgerKeeper(
+            self.ledger,
+            sources,
+            self.targets,
+            force=self.force,
+            config_file=self.config_file,
+            kind=kind,
+        )
+        engine = Engine(
+            self.pipeline,
+            self.targets,
+            keeper,
+            checkpoint_every=self.checkpoint_every,
+            **self.handlers,  # type: ignore[arg-type]
+        )
+        self.summary = engine.summary
+        return engine
+
+    def run(self, sources: Sequence[SourceConfig]) -> RunSummary:
+        """Fetch each due source and deliver what is new or updated to every target."""
+        engine = self._engine(sources, "run")
+        specs = [
+            RunSource(c.spec, c.name, settings=dict(c.settings), options=dict(c.options))
+            for c in sources
+        ]
+        return engine.run(specs)
+
+    def retry(
+        self, letters: Iterable[DeadLetter], sources: Sequence[SourceConfig] = ()
+    ) -> tuple[RunSummary, list[int]]:
+        """Run dead letters again, each with its source's settings when ``sources`` has it;
+        the ids of those that went through (now deleted)."""
+        engine = self._engine(sources, "retry")
+        settings = {config.name: config.settings for config in sources}
+        done: list[int] = []
+        engine.session(lambda: done.extend(self._letters(engine, letters, settings)))
+        return engine.summary, done
+
+    def _check_settings(self, config: SourceConfig) -> None:
+        """A source's settings are checked before anything is fetched."""
+        try:
+            with self.pipeline.configured(config.settings):
+                pass
+        except UsageError as exc:
+            raise UsageError(f"source {config.name}: {exc}") from None
+
+    def _letters(
+        self,
+        engine: Engine,
+        letters: Iterable[DeadLetter],
+        settings: dict[str, Mapping[str, Any]],
+    ) -> list[int]:
+        """Run each dead letter again; the ids that went through."""
+        keeper, summary = engine.keeper, engine.summary
+        assert isinstance(keeper, LedgerKeeper)
+        done = []
+        for letter in letters:
+            keeper.source_name = letter.source
+            if letter.stage == "fetch" or letter.item is None:
+                # An item the fetch plugin could not read: reading its source again, whole
+                # (no 304, no file stamp), is the retry; if it still fails, it comes back.
+                if letter.source not in self.refetched and self.ledger.refetch(letter.source):
+                    self.refetched.add(letter.source)
+                done.append(letter.id)
+                continue
+            article = article_from_raw(letter.item)
+            try:
+                with self.pipeline.configured(settings.get(letter.source, {})):
+                    self.pipeline.process(article, letter.plugin or "?", summary.stage_seconds)
+            except Skip:  # a filter now leaves it out on purpose: settled
+                summary.filtered += 1
+                done.append(letter.id)
+                continue
+            except PluginHookError as exc:
+                summary.items_failed += 1
+                engine.on_error(exc)
+                self.ledger.add_dead_letter(
+                    keeper.run_id,
+                    letter.source,
+                    stage=exc.stage,
+                    plugin=exc.plugin,
+                    error=str(exc),
+                    item=letter.item,
+                )
+                continue
+            engine.deliver(article)
+            done.append(letter.id)
+        engine.checkpoint()
+        self.ledger.remove_dead_letters(done)
+        return done

@@ -1,0 +1,1 @@
+"""Clean plugins: HTML to text (markup), then Unicode, whitespace and URLs (normalize)."""

@@ -1,0 +1,1 @@
+"""Exporters: JSON Lines (and stdout), a JSON array, a folder of files, SQLite."""

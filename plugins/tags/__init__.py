@@ -1,0 +1,1 @@
+"""Tag plugins: language, entities (people, places, organizations), quotes, keywords."""
