@@ -35,7 +35,8 @@ from ingest.identity import origin_article_id, resolve_url
 from ingest.jsonvalues import decode_error, repaired
 from ingest.langtags import bcp47
 from ingest.locations import HEAD_BYTES, read_bytes
-from ingest.model import dumps, dumps_bytes, format_datetime, word_count
+from ingest.model import dumps, dumps_bytes, format_datetime
+from ingest.words import word_count
 
 __all__ = [
     "BOMS",

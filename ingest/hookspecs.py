@@ -4,6 +4,28 @@ Implement a hook with the :data:`ingest.hookimpl` marker, in a module or class r
 through the ``ingest`` entry-point group (or ``-p MODULE``). An implementation may accept
 fewer arguments than the spec lists. Plugins registered later are called first, so a
 third-party plugin can claim a kind, a target or a stage before the built-in that would.
+Use only what :mod:`ingest` and :mod:`ingest.helpers` export: the built-ins do too.
+
+The life of one item::
+
+    ingest_detect_kind   which kind reads a location (unless KIND: or --kind says)
+    ingest_fetch         the item, raw; HTML left in ``article.markup``
+    ingest_clean         HTML to text (``markup``, first), ..., ``normalize`` (last)
+      (the core)         id, content hash, word count
+    ingest_tag           language first, then entities, quotes, keywords...
+    ingest_export        every target
+
+Rules that hold for every stage hook (fetch, clean, tag):
+
+* ``config`` holds the settings in force for the source at hand: a source of
+  ``ingest.toml`` may set its own, so read it on every call and never cache it.
+* Wrapper implementations (``wrapper=True``, ``hookwrapper=True``) are refused when the
+  pipeline is built: the stages call one implementation at a time, to name the plugin
+  that failed; order yours with ``tryfirst``/``trylast``.
+* An unexpected exception drops the item at hand only, with an error naming your plugin
+  (kept as a dead letter in runs on state); the run goes on.
+* In clean and tag, raise :class:`~ingest.Skip` to leave an article out on purpose (a
+  filter): it is counted as filtered, not as a failure.
 """
 
 from __future__ import annotations
@@ -30,10 +52,13 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def ingest_add_settings(settings: Settings) -> None:
     """Declare the configuration keys your plugin reads.
 
-    Called once per plugin manager, for every plugin, before any other hook.
+    Called for every plugin each time a pipeline is built (once per run; ``ingest plugins``
+    and the checks of ``--set`` build one too), each time with a fresh ``settings``: declare
+    keys and do nothing else, and expect no order relative to other hooks.
 
     :param settings: call ``settings.add("myplugin.key", default, "help")``; the part before
-        the dot must be your plugin's name. Users set keys with ``--set myplugin.key=VALUE``.
+        the dot must be your plugin's name. Users set keys with ``--set myplugin.key=VALUE``
+        (``ingest plugins`` lists them) or in ``ingest.toml``.
     """
 
 
@@ -56,7 +81,9 @@ def ingest_source_kinds() -> Iterable[SourceKind] | None:
 
     ``ingest plugins`` and ``ingest run --help`` list them, a location of unknown kind gets
     a message naming them, and a URL whose kind its name does not tell is fetched once and
-    read by the kind that alone declares its ``Content-Type``. Called for every plugin.
+    read by the kind that alone declares its ``Content-Type``. A plugin that declares kinds
+    has its ``ingest_fetch`` called only for sources of those kinds. Called for every
+    plugin, at any time: return the same records each time.
     """
 
 
@@ -68,7 +95,7 @@ def ingest_target_kinds() -> Iterable[TargetKind] | None:
 
     Runs on state (``-c``/``--state``) accept a target only when its scheme is declared
     with ``exactly_once=True``, and refuse the others before they create or read anything.
-    Called for every plugin.
+    Called for every plugin, at any time: return the same records each time.
     """
 
 
@@ -94,17 +121,26 @@ def ingest_fetch(source: Source, config: Config) -> Iterator[Article | SourceErr
     """Read ``source`` and yield its items as raw articles, or return None if it is not yours.
 
     :param source: what to read; ``source.kind`` says which kind was detected or asked for.
-    :param config: resolved settings.
+        A URL is fetched with :func:`ingest.helpers.fetch_source`, which sends and records
+        the HTTP validators of runs on state (return no article on ``not_modified``).
+    :param config: the settings in force for this source.
     :returns: an iterator of :class:`~ingest.Article`, or None, without reading anything,
-        when you do not handle ``source.kind``.
+        when you do not handle ``source.kind`` (not needed when you declare your kinds with
+        ``ingest_source_kinds``: you are then called for those only).
 
     Yield lazily, one item at a time: sources can be larger than memory. Set
     ``article.source.origin_id`` or ``article.url`` when the input has them, so ids stay
-    stable. For bad input raise :class:`~ingest.SourceError` (``SourceError(source.label(),
+    stable. Leave HTML in ``article.markup`` (:class:`~ingest.Markup`: body, summary, base
+    URL) rather than converting it: the ``markup`` clean plugin turns it into ``text``,
+    ``summary``, ``embeds``, ``links`` and ``media`` the same way for every source.
+
+    For bad input raise :class:`~ingest.SourceError` (``SourceError(source.label(),
     "one-line reason")``): the source ends there, and articles yielded before are kept. When
     only one item is bad (a broken line of a JSON Lines file), *yield* a ``SourceError``
     naming it (``f"{source.label()}:{line}"``) instead of an article, and go on with the
-    next. Stops at the first non-None result.
+    next; give it ``raw=`` (the item's bytes, capped) so that runs on state keep it as a dead
+    letter whose retry reads it again. Quote input in a reason with :func:`ingest.quoted`.
+    Stops at the first non-None result.
     """
 
 
@@ -112,14 +148,16 @@ def ingest_fetch(source: Source, config: Config) -> Iterator[Article | SourceErr
 def ingest_clean(article: Article, config: Config) -> bool | None:
     """Normalize ``article`` in place: HTML to text, Unicode, whitespace, dates, URLs, embeds.
 
-    :param article: the article to change.
-    :param config: resolved settings.
-    :returns: None; or False when the article was not yours to clean (nothing of your
-        concern in it), which leaves your plugin out of ``provenance.clean``.
+    :param article: the article to change. ``article.markup``, when set, is HTML a fetch
+        plugin left for the ``markup`` plugin (``tryfirst``), which converts it and clears it.
+    :param config: the settings in force for the article's source.
+    :returns: None (or True): cleaned; False when the article was not yours to clean
+        (nothing of your concern in it), which leaves your plugin out of
+        ``provenance.clean``.
 
     Every implementation is called, one after the other; order them with ``tryfirst`` /
-    ``trylast`` (the built-in ``markup`` runs first, ``normalize`` last). An unexpected
-    exception drops this article only, with a message naming your plugin.
+    ``trylast`` (the built-in ``markup`` runs first, ``normalize`` last). Raise
+    :class:`~ingest.Skip` to leave the article out on purpose.
     """
 
 
@@ -127,13 +165,18 @@ def ingest_clean(article: Article, config: Config) -> bool | None:
 def ingest_tag(article: Article, config: Config) -> Iterable[Tag] | bool | None:
     """Return tags for a cleaned article (people, places, keywords...), or None.
 
-    :param article: the cleaned article; may also be changed in place (language, quotes).
-    :param config: resolved settings.
-    :returns: tags to add (None: no tags); the pipeline merges them with those of other
-        plugins and drops exact duplicates. Your plugin's name is added to
-        ``provenance.tag``, unless you return False: switched off, or nothing of your concern.
+    :param article: the cleaned article, with its id and content hash; may also be changed
+        in place (``language``, ``quotes``).
+    :param config: the settings in force for the article's source.
+    :returns: tags to add; None or True: ran, no tags to add; False: switched off, or
+        nothing of your concern, which leaves your plugin out of ``provenance.tag``. The
+        pipeline merges the tags with those of other plugins and drops exact duplicates.
 
-    Every implementation is called; an unexpected exception drops this article only.
+    A tag's kind is one of the schema's (``person``, ``place``, ``organization``,
+    ``keyword``, ``category``, ``hashtag``, ``mention``, ``topic``) or your own named
+    ``x-NAME``; :class:`~ingest.Tag` refuses any other when it is made. Every implementation
+    is called; raise :class:`~ingest.Skip` to leave the article out on purpose (the
+    ``language`` plugin does, for ``--language``).
     """
 
 
@@ -142,7 +185,7 @@ def ingest_export(target: Target, config: Config) -> Exporter | None:
     """Return a streaming writer for ``target``, or None if its scheme is not yours.
 
     :param target: ``target.scheme`` (``jsonl``, ``json``, ``dir``...) and ``target.location``.
-    :param config: resolved settings.
+    :param config: the run's settings.
     :returns: an :class:`~ingest.Exporter`, created before any source is read, or None.
 
     Raise :class:`~ingest.UsageError` when the target is yours but malformed. Stops at the

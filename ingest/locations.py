@@ -182,6 +182,20 @@ def _kinds_hint(kinds: Sequence[str]) -> str:
     return f" (kinds: {', '.join(kinds)})" if kinds else ""
 
 
+def _directory(
+    path: Path, location: str, kind: str | None, detect: Detector
+) -> Iterator[Source | SourceError]:
+    """The files of a directory that a plugin claims; an error when there are none."""
+    count = 0
+    for file in _walk(path):
+        found = kind or detect(str(file), read_head(file))
+        if found:
+            count += 1
+            yield Source(found, str(file))
+    if count == 0:
+        yield SourceError(location, "no readable files in this directory")
+
+
 def iter_sources(
     spec: str,
     kind: str | None,
@@ -220,14 +234,7 @@ def iter_sources(
         return
     path = Path(location)
     if path.is_dir():
-        count = 0
-        for file in _walk(path):
-            found = kind or detect(str(file), read_head(file))
-            if found:
-                count += 1
-                yield Source(found, str(file))
-        if count == 0:
-            yield SourceError(location, "no readable files in this directory")
+        yield from _directory(path, location, kind, detect)
         return
     if not path.exists():
         # Not a file: a plugin may still own the location (a query, a database URL).

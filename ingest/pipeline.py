@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pluggy
 
@@ -33,7 +33,7 @@ from ingest.export import Exporter
 from ingest.http import probe_kind
 from ingest.identity import assign_identity
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
-from ingest.model import Article, Tag, word_count
+from ingest.model import Article, Tag
 from ingest.rawitems import raw_article, snapshot
 from ingest.seen import SeenItems
 from ingest.summary import (
@@ -41,13 +41,10 @@ from ingest.summary import (
     ErrorHandler,
     RunSummary,
 )
+from ingest.words import word_count
 
 _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
 _T = TypeVar("_T")
-
-
-def _ignore(_: Any) -> None:
-    return None
 
 
 def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
@@ -96,6 +93,7 @@ class Pipeline:
         self.config = Config(self.settings, values)
         self._impl_cache: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
         self._frozen: dict[str, list[pluggy.HookImpl]] | None = None
+        self._readers: dict[str, frozenset[str]] | None = None
         for hook in _ONE_AT_A_TIME:
             for impl in getattr(pm.hook, hook).get_hookimpls():
                 if impl.hookwrapper or impl.wrapper:
@@ -135,6 +133,7 @@ class Pipeline:
         called for every article, and re-reading pluggy's lists each time costs. Plugins
         registered meanwhile join the next run."""
         self._frozen = {hook: self._impls(hook) for hook in _ONE_AT_A_TIME}
+        self._readers = None  # plugins registered since are taken into account
         try:
             yield
         finally:
@@ -166,6 +165,18 @@ class Pipeline:
             found.update((kind.name, kind) for kind in declared or ())
         return sorted(found.values(), key=lambda kind: kind.name)
 
+    def readers(self) -> dict[str, frozenset[str]]:
+        """The kinds each plugin that declares any reads, by plugin name (fixed during a
+        run, like the stage hooks)."""
+        if self._readers is not None and self._frozen is not None:
+            return self._readers
+        readers = {}
+        for impl in self.pm.hook.ingest_source_kinds.get_hookimpls():
+            declared = cast("Iterable[SourceKind] | None", impl.function()) or ()
+            readers[impl.plugin_name] = frozenset(kind.name for kind in declared)
+        self._readers = readers
+        return readers
+
     def target_kinds(self) -> list[TargetKind]:
         """Every target scheme the plugins declare, by scheme (a later plugin's wins)."""
         found: dict[str, TargetKind] = {}
@@ -186,7 +197,11 @@ class Pipeline:
     def fetch(self, source: Source) -> tuple[str, Iterator[Article | SourceError]]:
         """The name of the plugin that reads ``source`` and its iterator of raw articles."""
         args = {"source": source, "config": self.config}
+        readers = self.readers()
         for impl in self._impls("ingest_fetch"):
+            kinds = readers.get(impl.plugin_name)
+            if kinds is not None and source.kind not in kinds:
+                continue  # it declared the kinds it reads, and this is not one
             try:
                 result = _call(impl, args)
             except IngestError:
@@ -220,7 +235,7 @@ class Pipeline:
                 result = _call(impl, args)
                 if result is False:  # not this plugin's business: no mention in provenance
                     continue
-                tags: Iterable[Tag] = result or ()
+                tags: Iterable[Tag] = () if result is None or result is True else result
                 for tag in tags:
                     if (tag.kind, tag.value) not in seen:
                         seen.add((tag.kind, tag.value))

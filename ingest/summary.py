@@ -84,3 +84,8 @@ ErrorHandler = Callable[[IngestError], None]
 DeadLetterHandler = Callable[[str, "str | None", IngestError, "bytes | None"], None]
 #: Called after each exported article, with the running summary.
 ProgressHandler = Callable[[RunSummary], None]
+
+
+def ignore(_: object) -> None:
+    """The handler that does nothing: the default of every callback above."""
+    return

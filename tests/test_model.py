@@ -26,9 +26,9 @@ from ingest.model import (
     from_json,
     parse_datetime,
     to_json,
-    word_count,
 )
 from ingest.schema import ARTICLE_SCHEMA, article_errors
+from ingest.words import word_count
 
 
 def full_article() -> Article:
@@ -112,7 +112,7 @@ def test_word_count(text: str, words: int) -> None:
     | st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200)
 )
 def test_word_count_fast_paths_agree_with_the_definition(text: str) -> None:
-    from ingest.model import _CJK_RE, count_tokens_with_alnum
+    from ingest.words import _CJK_RE, count_tokens_with_alnum
 
     if not _CJK_RE.search(text):
         assert word_count(text) == count_tokens_with_alnum(text)

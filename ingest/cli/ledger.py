@@ -18,16 +18,17 @@ from ingest.cli.state import (
     ConfigOption,
     LockTimeoutOption,
     StateOption,
+    check_exactly_once,
     check_targets,
 )
 from ingest.errors import UsageError, inert
-from ingest.locations import parse_target, split_kind
+from ingest.locations import Target, parse_target, split_kind
 from ingest.pipeline import Pipeline
 from ingest.state.configfile import ProjectConfig, load_config, parse_interval, resolve_target
-from ingest.state.keeper import StatefulRun
 from ingest.state.ledger import Ledger
 from ingest.state.lock import StateLock, is_held
 from ingest.state.records import DeadLetter, SourceState, now, stamp
+from ingest.state.run import StatefulRun
 
 DEFAULT_CONFIG = Path("ingest.toml")
 
@@ -216,46 +217,54 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
             raise typer.Exit(EXIT_USAGE)
         try:
             path, project = _state_from(config, state)
-            specs = list(output or []) or (project.targets if project else [])
-            specs = [resolve_target(t, Path.cwd()) for t in output or []] or specs
+            specs = [resolve_target(t, Path.cwd()) for t in output or []]
+            specs = specs or (project.targets if project else [])
             check_targets(specs, path)
             targets = [parse_target(t) for t in specs]
             pipeline = Pipeline(pm, dict(project.settings) if project else {})
+            for target in targets:
+                check_exactly_once(target, pipeline.target_kinds())
         except UsageError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
-        reporter = Reporter()
         with StateLock(path, lock_timeout):
             ledger = _open_existing(path)
             try:
-                total = ledger.dead_letter_count() if every else len(set(ids or ()))
-                missing: list[int] = []
-                if not every:
-                    found = {letter.id for letter in ledger.iter_dead_letters(ids)}
-                    missing = sorted(set(ids or ()) - found)
-                    if missing:
-                        typer.echo(f"error: no dead letters {missing}", err=True)
-                run = StatefulRun(
-                    pipeline,
-                    ledger,
-                    targets,
-                    on_error=reporter.error,
-                    on_notice=reporter.notice,
-                )
-                letters = ledger.iter_dead_letters(None if every else ids)
-                summary, done = run.retry(letters, project.sources if project else ())
+                code = _retry(ledger, pipeline, targets, project, None if every else ids)
             finally:
                 ledger.close()
-        message = f"ingest: {len(done)} of {total} dead letters settled"
-        if run.refetched:
-            names = ", ".join(sorted(run.refetched))
-            message += (
-                f"; items of {names} that could not be read are read again, with the whole "
-                "source, on the next run"
-            )
-        typer.echo(message, err=True)
-        reporter.finish(summary)
-        raise typer.Exit(EXIT_FAILED if summary.failed or missing else EXIT_OK)
+        raise typer.Exit(code)
+
+
+def _retry(
+    ledger: Ledger,
+    pipeline: Pipeline,
+    targets: list[Target],
+    project: ProjectConfig | None,
+    ids: list[int] | None,
+) -> int:
+    """Retry the dead letters ``ids`` (None: all); the exit code."""
+    reporter = Reporter()
+    total = ledger.dead_letter_count() if ids is None else len(set(ids))
+    missing: list[int] = []
+    if ids is not None:
+        found = {letter.id for letter in ledger.iter_dead_letters(ids)}
+        missing = sorted(set(ids) - found)
+        if missing:
+            typer.echo(f"error: no dead letters {missing}", err=True)
+    run = StatefulRun(pipeline, ledger, targets, on_error=reporter.error, on_notice=reporter.notice)
+    letters = ledger.iter_dead_letters(ids)
+    summary, done = run.retry(letters, project.sources if project else ())
+    message = f"ingest: {len(done)} of {total} dead letters settled"
+    if run.refetched:
+        names = ", ".join(sorted(run.refetched))
+        message += (
+            f"; items of {names} that could not be read are read again, with the whole "
+            "source, on the next run"
+        )
+    typer.echo(message, err=True)
+    reporter.finish(summary)
+    return EXIT_FAILED if summary.failed or missing else EXIT_OK
 
 
 def _add_purge(letters_app: typer.Typer) -> None:

@@ -24,9 +24,9 @@ from ingest.state.configfile import (
     load_config,
     resolve_target,
 )
-from ingest.state.keeper import StatefulRun
 from ingest.state.ledger import BUSY_TIMEOUT, Ledger
 from ingest.state.lock import LockTimeout, StateLock
+from ingest.state.run import StatefulRun
 from ingest.summary import RunSummary
 
 #: Seconds ``ingest run`` waits for another run on the same state by default.

@@ -135,10 +135,8 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
 
 
 @hookimpl
-def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article]:
     """Read one plain-text article from a file or stdin."""
-    if source.kind != KIND:
-        return None
     return _read(source, config)
 
 

@@ -109,10 +109,8 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
 
 
 @hookimpl
-def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article]:
     """Read a feed file, stdin or URL, one article per entry."""
-    if source.kind != KIND:
-        return None
     return _articles(source, config)
 
 

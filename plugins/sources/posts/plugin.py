@@ -99,10 +99,8 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
 
 
 @hookimpl
-def ingest_fetch(source: Source, config: Config) -> Iterator[Article | SourceError] | None:
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article | SourceError]:
     """Read every post of a file or stdin."""
-    if source.kind != KIND:
-        return None
     if source.is_url:
         raise SourceError(
             source.label(), "posts are read from files or stdin; save the API response first"

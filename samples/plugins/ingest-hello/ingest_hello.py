@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,8 +54,12 @@ def ingest_source_kinds() -> list[SourceKind]:
 
 @hookimpl
 def ingest_target_kinds() -> list[TargetKind]:
-    # Written whole at the end of a run: not for runs on state (exactly_once stays False).
-    return [TargetKind("hello", "one id<TAB>first words line per article (hello:PATH)")]
+    # Appends with checkpoints in runs on state (AppendingHelloExporter): exactly once.
+    return [
+        TargetKind(
+            "hello", "one id<TAB>first words line per article (hello:PATH)", exactly_once=True
+        )
+    ]
 
 
 @hookimpl
@@ -63,9 +68,8 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
 
 
 @hookimpl
-def ingest_fetch(source: Source, config: Config) -> Iterator[Article] | None:
-    if source.kind != "hello":
-        return None
+def ingest_fetch(source: Source, config: Config) -> Iterator[Article]:
+    # Called only for the kinds ingest_source_kinds declares: "hello".
     return _greetings(source)
 
 
@@ -93,14 +97,53 @@ def ingest_tag(article: Article, config: Config) -> list[Tag] | None:
     return None
 
 
+def _line(article: Article) -> str:
+    return f"{article.id}\t{' '.join(article.text.split()[:5])}\n"
+
+
 class HelloExporter(FileExporter):
-    """Written beside the target and moved into place at the end, like every file export."""
+    """A one-off run: written beside the target and moved into place at the end."""
 
     def write(self, article: Article) -> None:
-        words = " ".join(article.text.split()[:5])
-        self.stream.write(f"{article.id}\t{words}\n")
+        self.stream.write(_line(article))
+
+
+class AppendingHelloExporter(Exporter):
+    """A run on state: appends; a checkpoint is the file's length once it is on disk, and
+    recovering cuts off what a killed run wrote after it. Each article lands once."""
+
+    incremental = True
+
+    def __init__(self, path: Path) -> None:
+        self.stream = path.open("a", encoding="utf-8")
+
+    def write(self, article: Article) -> None:
+        self.stream.write(_line(article))
+
+    def checkpoint(self) -> str:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        return str(os.fstat(self.stream.fileno()).st_size)
+
+    def recover(self, checkpoint: str | None) -> str | None:
+        size = os.fstat(self.stream.fileno()).st_size
+        if checkpoint is None or size <= int(checkpoint):
+            return None
+        os.truncate(self.stream.fileno(), int(checkpoint))
+        return f"{self.label}: cut back to its last commit; those articles come again now"
+
+    def close(self) -> None:
+        self.checkpoint()
+        self.stream.close()
+
+    def abort(self) -> None:
+        self.stream.close()
 
 
 @hookimpl
 def ingest_export(target: Target, config: Config) -> Exporter | None:
-    return HelloExporter(Path(target.location)) if target.scheme == "hello" else None
+    if target.scheme != "hello":
+        return None
+    if target.incremental:
+        return AppendingHelloExporter(Path(target.location))
+    return HelloExporter(Path(target.location))
