@@ -38,8 +38,10 @@ with open(out, "w", encoding="utf-8") as sink:
 STAGES = r"""
 import json, sys
 from ingest import Pipeline, get_plugin_manager
+from ingest.engine import run_once
 from ingest.locations import parse_target
-summary = Pipeline(get_plugin_manager()).run([sys.argv[1]], [parse_target(sys.argv[2])])
+target = parse_target("jsonl:" + sys.argv[2])
+summary = run_once(Pipeline(get_plugin_manager()), [sys.argv[1]], [target])
 stages = dict(summary.stage_seconds, other=summary.seconds - sum(summary.stage_seconds.values()))
 print(json.dumps({"articles": summary.articles, "stages": stages}))
 """

@@ -57,7 +57,7 @@ TAG_PLUGINS = ("language", "entities", "entities_spacy", "quotes", "keywords")
 
 def _ingest(feeds: list[Path], blocked: tuple[str, ...]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        target = parse_target(str(Path(tmp) / "out.jsonl"))
+        target = parse_target("jsonl:" + str(Path(tmp) / "out.jsonl"))
         pm = get_plugin_manager(blocked=blocked)
         summary = run_once(Pipeline(pm), [f"rss:{p}" for p in feeds], [target])
     return summary.articles

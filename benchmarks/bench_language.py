@@ -35,7 +35,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from ingest import Article
-from plugins.tags import language
+from ingest_plugins.tags import language
 from tests.plugins.test_language import FRAGMENTS, MIXED, SAMPLES, config, known_feed_entries
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"

@@ -351,7 +351,7 @@ def bench_stages(count: int, inputs: Path | None = None) -> None:
         summary = run_once(
             Pipeline(get_plugin_manager()),
             [str(corpus)],
-            [parse_target(str(Path(tmp) / "out.jsonl"))],
+            [parse_target("jsonl:" + str(Path(tmp) / "out.jsonl"))],
             on_error=lambda exc: errors.append(str(exc)),
         )
     count = summary.articles if inputs else count

@@ -116,7 +116,7 @@ BLOCKED = ["language", "entities", "entities_spacy", "quotes", "keywords"]
 def ingest(path: Path) -> int:
     """What ``ingest run FILE -o out.jsonl`` does (with the tag plugins off, by default)."""
     with tempfile.TemporaryDirectory() as tmp:
-        target = parse_target(str(Path(tmp) / "out.jsonl"))
+        target = parse_target("jsonl:" + str(Path(tmp) / "out.jsonl"))
         pm = get_plugin_manager(blocked=BLOCKED)
         return run_once(Pipeline(pm), [f"tweets:{path}"], [target]).articles
 

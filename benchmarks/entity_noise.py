@@ -3,8 +3,8 @@ feed corpus, to judge their precision by hand (issue 10, item 8).
 
 Each English entry (the manifest's language, ``en`` and its regions) is fetched and cleaned
 by the pipeline as ``ingest`` does, then its title and text go through
-:func:`plugins.tags.entities.find_entities`, the plugin's own call. Prints how many person tags
-came out (distinct per entry, and mentions), and a seeded random sample of them with the
+:func:`ingest_plugins.tags.entities.find_entities`, the plugin's own call. Prints how many
+person tags came out (distinct per entry, and mentions), and a seeded random sample of them with the
 entry's title, for a reader to mark right or wrong. Run from the repository root::
 
     python -m benchmarks.entity_noise [--corpus ../shared/corpus] [--sample 50] [--seed 10]
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.bench_language import DEFAULT_CORPUS
 from ingest import Article
-from plugins.tags.entities import find_entities
+from ingest_plugins.tags.entities import find_entities
 from tests.plugins.test_language import known_feed_entries
 
 

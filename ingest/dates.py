@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -93,8 +94,20 @@ def _iso(value: str) -> ParsedDate | None:
 
 
 def _lenient(value: str) -> ParsedDate | None:
+    tzinfos = {k: int(v * 3600) for k, v in _ZONES.items()}
     try:
-        parsed = dateutil_parser.parse(value, tzinfos={k: int(v * 3600) for k, v in _ZONES.items()})
+        with warnings.catch_warnings():
+            # dateutil drops a zone name it does not know with a warning (printed on stderr,
+            # found by fuzzing); such a date is taken as UTC and says so, as RFC 822 ones are.
+            warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+            parsed = dateutil_parser.parse(value, tzinfos=tzinfos)
+    except dateutil_parser.UnknownTimezoneWarning:
+        try:
+            parsed = dateutil_parser.parse(value, ignoretz=True)
+        except (ValueError, ArithmeticError):
+            return None
+        unknown = f"date {_shown(value)} has no known time zone; taken as UTC"
+        return ParsedDate(parsed.replace(tzinfo=UTC), unknown)
     except (ValueError, ArithmeticError):  # a 30-digit minute: decimal.InvalidOperation
         return None
     if parsed.tzinfo is None:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from ingest import memory
 from ingest.errors import IngestError, SourceError
+from ingest.keep import Keep
 from ingest.locations import Source, Target
 from ingest.model import Article, Relation
 from ingest.outlets import Outlets
@@ -66,6 +67,8 @@ class RunSource:
     kind: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    #: Filters of this source, over the run's.
+    keep: tuple[Keep, ...] = ()
 
 
 class Keeper:
@@ -236,7 +239,7 @@ class Engine:
             return
         self._errors = []
         self._source_name = self.keeper.name()
-        with self.pipeline.configured(visit.settings):
+        with self.pipeline.configured(visit.settings, visit.keep):
             found_inputs = self.pipeline.sources([visit.spec], visit.kind)
             for found in _timed(found_inputs, self.summary.stage_seconds):
                 if isinstance(found, Source) and self.keeper.ours(found):

@@ -47,6 +47,11 @@ class Exporter(ABC):
         The ledger records it in the same transaction as the articles it covers."""
         raise NotImplementedError(f"{type(self).__name__} does not support runs on state")
 
+    def owned(self) -> list[Path]:
+        """The files this target writes or keeps beside it (a folder: everything in it).
+        Runs on state never read them as input, when a source folder holds its targets."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook with a sensible default
         """Finish: make everything written visible and durable."""
 
@@ -74,6 +79,10 @@ class FileExporter(Exporter):
 
     def __init__(self, path: Path) -> None:
         self.file = AtomicFile(path)
+
+    def owned(self) -> list[Path]:
+        """The file."""
+        return [self.file.path]
 
     @property
     def stream(self) -> IO[str]:

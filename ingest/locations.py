@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ingest.errors import SourceError, UsageError
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from ingest.http.state import HttpState
 
 HEAD_BYTES = 4096
+#: No target file endings known (the core knows none; exporters declare theirs).
+NO_SUFFIXES: Mapping[str, str] = MappingProxyType({})
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 _SKIPPED_SUFFIXES = (".egg-info", ".dist-info")
 _PREFIX_RE = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]+):(?P<rest>.+)$", re.DOTALL)
@@ -107,6 +110,8 @@ class TargetKind:
     scheme: str
     #: One line on what it writes.
     help: str = ""
+    #: File name endings that name this scheme without ``SCHEME:`` (``-o out.jsonl``).
+    suffixes: tuple[str, ...] = ()
     #: True when its exporter can serve runs on state: it appends, and implements
     #: ``checkpoint``/``recover`` so that each article lands exactly once across kills.
     #: Runs on state refuse other targets before anything is read or created.
@@ -121,10 +126,14 @@ def split_kind(spec: str) -> tuple[str | None, str]:
     return match["prefix"], match["rest"]
 
 
-def parse_target(spec: str) -> Target:
-    """Parse a ``-o`` value. Raises :class:`UsageError` for an empty one."""
+def parse_target(spec: str, suffixes: Mapping[str, str] = NO_SUFFIXES) -> Target:
+    """Parse a ``-o`` value: ``-``, ``SCHEME:LOCATION``, a URL, or a path whose ending
+    ``suffixes`` maps to a scheme (what the exporters declare: ``.jsonl`` -> ``jsonl``).
+
+    :raises UsageError: an empty target, or a path whose format cannot be told.
+    """
     if not spec.strip():
-        raise UsageError("empty target: use -, a .jsonl/.json path, or SCHEME:LOCATION")
+        raise UsageError("empty target: use -, SCHEME:LOCATION, or a path with a known ending")
     if spec == "-":
         return Target("jsonl", "-", spec)
     if "://" in spec:
@@ -133,12 +142,13 @@ def parse_target(spec: str) -> Target:
     match = _PREFIX_RE.match(spec)
     if match and not os.path.lexists(spec):
         return Target(match["prefix"], match["rest"], spec)
-    suffix = Path(spec).suffix.lower()
-    if suffix in (".json", ".jsonl", ".ndjson"):
-        return Target("json" if suffix == ".json" else "jsonl", spec, spec)
+    claimed = suffixes.get(Path(spec).suffix.lower())
+    if claimed is not None:
+        return Target(claimed, spec, spec)
+    known = ", ".join(f"{suffix} ({name})" for suffix, name in sorted(suffixes.items()))
     raise UsageError(
-        f"cannot tell the format of target {spec!r}: "
-        f"name it jsonl:{spec}, json:{spec} or dir:{spec}"
+        f"cannot tell the format of target {spec!r}: name it SCHEME:{spec} "
+        "('ingest run --help' lists the schemes)" + (f", or end it in {known}" if known else "")
     )
 
 

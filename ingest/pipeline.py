@@ -32,6 +32,7 @@ from ingest.errors import (
 from ingest.export import Exporter
 from ingest.http import probe_kind
 from ingest.identity import assign_identity
+from ingest.keep import Keep
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
 from ingest.model import Article, Tag
 from ingest.rawitems import raw_article, snapshot
@@ -72,6 +73,12 @@ def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
     return False
 
 
+def _latest(by_name: dict[str, _T]) -> list[_T]:
+    """The declarations by name, sorted (pluggy lists the latest plugin first: reversed, the
+    latest is written last and wins)."""
+    return [by_name[name] for name in sorted(by_name)]
+
+
 def _call(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
     # pluggy lets an implementation take fewer arguments than the spec: pass only its own.
     return impl.function(*(args[name] for name in impl.argnames))
@@ -82,10 +89,18 @@ class Pipeline:
 
     :param pm: a manager from :func:`ingest.manager.get_plugin_manager`.
     :param values: user settings (``--set``), checked against what plugins declared.
+    :param keep: filters (``--language``): articles they do not keep are dropped in the
+        tag stage, as soon as the field is decided (:mod:`ingest.keep`).
     """
 
-    def __init__(self, pm: pluggy.PluginManager, values: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        values: dict[str, Any] | None = None,
+        keep: Sequence[Keep] = (),
+    ) -> None:
         self.pm = pm
+        self.keep = tuple(keep)
         self.settings = Settings()
         pm.hook.ingest_add_settings(settings=self.settings)
         self.values = dict(values or {})
@@ -113,19 +128,21 @@ class Pipeline:
                 )
 
     @contextlib.contextmanager
-    def configured(self, values: Mapping[str, Any]) -> Iterator[Config]:
-        """Within the block, stage hooks get ``values`` over the pipeline's own (one source's
-        settings from ``ingest.toml``)."""
-        if not values:
+    def configured(self, values: Mapping[str, Any], keep: Sequence[Keep] = ()) -> Iterator[Config]:
+        """Within the block, stage hooks get ``values`` over the pipeline's own, and ``keep``
+        replaces the filters of the same fields (one source's settings from ``ingest.toml``)."""
+        if not values and not keep:
             yield self.config
             return
-        saved = self.config
+        saved, saved_keep = self.config, self.keep
         self._check_disabled(values)
         self.config = Config(self.settings, {**self.values, **values})
+        fields = {k.field for k in keep}
+        self.keep = (*(k for k in saved_keep if k.field not in fields), *keep)
         try:
             yield self.config
         finally:
-            self.config = saved
+            self.config, self.keep = saved, saved_keep
 
     @contextlib.contextmanager
     def frozen(self) -> Iterator[None]:
@@ -160,10 +177,13 @@ class Pipeline:
 
     def source_kinds(self) -> list[SourceKind]:
         """Every source kind the plugins declare, by name (a later plugin's wins)."""
-        found: dict[str, SourceKind] = {}
-        for declared in reversed(self.pm.hook.ingest_source_kinds()):
-            found.update((kind.name, kind) for kind in declared or ())
-        return sorted(found.values(), key=lambda kind: kind.name)
+        results = self.pm.hook.ingest_source_kinds()
+        return _latest({kind.name: kind for found in reversed(results) for kind in found or ()})
+
+    def target_suffixes(self) -> dict[str, str]:
+        """File name endings that name a target scheme (``.jsonl`` -> ``jsonl``), as the
+        exporters declare them."""
+        return {suffix: kind.scheme for kind in self.target_kinds() for suffix in kind.suffixes}
 
     def readers(self) -> dict[str, frozenset[str]]:
         """The kinds each plugin that declares any reads, by plugin name (fixed during a
@@ -179,10 +199,8 @@ class Pipeline:
 
     def target_kinds(self) -> list[TargetKind]:
         """Every target scheme the plugins declare, by scheme (a later plugin's wins)."""
-        found: dict[str, TargetKind] = {}
-        for declared in reversed(self.pm.hook.ingest_target_kinds()):
-            found.update((kind.scheme, kind) for kind in declared or ())
-        return sorted(found.values(), key=lambda kind: kind.scheme)
+        results = self.pm.hook.ingest_target_kinds()
+        return _latest({kind.scheme: kind for found in reversed(results) for kind in found or ()})
 
     def exporter(self, target: Target) -> Exporter:
         """An open exporter for ``target``; :class:`UsageError` when no plugin writes it."""
@@ -246,6 +264,10 @@ class Pipeline:
             except Exception as exc:
                 raise PluginHookError("tag", impl.plugin_name, article.describe(), exc) from exc
             article.provenance.tag.append(impl.plugin_name)
+            for keep in self.keep:  # as soon as the field is decided: later plugins cost
+                keep.check(article, final=False)
+        for keep in self.keep:
+            keep.check(article, final=True)
 
     # -- the run ------------------------------------------------------------------------
 

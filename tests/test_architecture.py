@@ -17,8 +17,12 @@ PUBLIC = {"ingest": set(ingest.__all__), "ingest.helpers": set(ingest.helpers.__
 
 
 def _modules(folder: str) -> Iterator[tuple[str, Path]]:
-    for path in sorted((REPO / folder).rglob("*.py")):
-        parts = path.relative_to(REPO).with_suffix("").parts
+    """(module name, path) under ``folder`` of the repository: ``ingest`` is at the top,
+    ``ingest_plugins`` in ``plugins/``."""
+    root = REPO / folder
+    base = REPO if folder == "ingest" else root  # plugins/ holds the package ingest_plugins
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(base).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         yield name, path
 

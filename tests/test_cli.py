@@ -165,9 +165,10 @@ def test_usage_errors_exit_4(good: Path) -> None:
     result = run_cli(["run", str(good), "-o", "mystery"])
     assert result.exit_code == 4
     assert result.error_lines == [
-        "error: cannot tell the format of target 'mystery': "
-        "name it jsonl:mystery, json:mystery or dir:mystery"
-    ]
+        "error: cannot tell the format of target 'mystery': name it SCHEME:mystery "
+        "('ingest run --help' lists the schemes), or end it in .json (json), "
+        ".jsonl (jsonl), .ndjson (jsonl)"
+    ]  # the endings as the exporters declare them
     assert run_cli(["run", str(good), "-s", "text.nope=1"]).exit_code == 4
     assert run_cli(["run", str(good), "-o", "parquet:x"]).error_lines == [
         "error: no plugin writes targets of kind 'parquet' (parquet:x)"

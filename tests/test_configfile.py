@@ -10,7 +10,11 @@ import pytest
 
 from ingest.config import Config, Settings
 from ingest.errors import UsageError
+from ingest.keep import Keep
 from ingest.state.configfile import load_config, parse_interval
+
+#: The endings the built-in exporters declare (the core knows none).
+SUFFIXES = {".jsonl": "jsonl", ".json": "json"}
 
 FULL = """
 state = "state/ledger.sqlite"
@@ -64,7 +68,7 @@ def test_full_example_resolves_against_the_config_folder(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # cron runs from anywhere: the cwd must not matter
 
-    config = load_config(path)
+    config = load_config(path, SUFFIXES)
 
     assert config.path == path
     assert config.state == project / "state" / "ledger.sqlite"
@@ -86,7 +90,8 @@ def test_full_example_resolves_against_the_config_folder(
     assert feed.kind == "rss"
     assert feed.spec == "rss:https://example.com/feed.xml"
     assert feed.interval == 900.0
-    assert feed.settings == {"keywords.count": 3, "language.only": "en,uk"}
+    assert feed.settings == {"keywords.count": 3}
+    assert feed.keep == (Keep("language", frozenset({"en", "uk"})),)  # language = "en,uk"
     assert feed.options == {"full_text": True}
 
     notes = config.source("notes")
@@ -102,7 +107,8 @@ def test_full_example_resolves_against_the_config_folder(
     assert local.location == str(project / "feeds" / "local.xml")
     assert local.spec == local.location
     assert local.interval == 0.0
-    assert local.settings == {"language.only": "en,uk"}
+    assert local.settings == {"language.only": "en,uk"}  # the language plugin's own setting
+    assert local.keep == ()
     assert not (elsewhere / "state").exists()  # nothing is created by loading
 
 
@@ -112,7 +118,7 @@ def test_default_state_is_beside_the_config_named_after_it(
     root = tmp_path.resolve()
     path = write_config(root / "cfg", 'targets = "news.jsonl"\n', name="news.toml")
     monkeypatch.chdir(root)
-    config = load_config(Path("cfg") / "news.toml")  # a relative config path
+    config = load_config(Path("cfg") / "news.toml", SUFFIXES)  # a relative config path
     assert config.state == root / "cfg" / "news.sqlite"
     assert config.state.is_absolute()
     assert config.targets == [f"jsonl:{root / 'cfg' / 'news.jsonl'}"]  # one string is a list
@@ -331,4 +337,5 @@ def test_kind_prefix_on_a_url(tmp_path: Path) -> None:
     source = load_config(path).source("a")
     assert (source.kind, source.location) == ("rss", "https://example.com/feed")
     assert source.spec == "rss:https://example.com/feed"
-    assert source.settings == {"language.only": "de"}
+    assert source.settings == {}
+    assert source.keep == (Keep("language", frozenset({"de"})),)

@@ -27,7 +27,7 @@ from ingest.http import (
 )
 from ingest.http.errors import HttpError, describe
 from ingest.manager import get_plugin_manager
-from plugins.sources.http import ingest_add_settings
+from ingest_plugins.sources.http import ingest_add_settings
 from tests.servers import gzip_bomb
 
 TEXT = "Council approves the budget after a long night. Ünïcödé stays intact.\n".encode() * 50
@@ -422,7 +422,7 @@ def test_fetch_with_config_falls_back_to_defaults_when_http_is_disabled(base: st
 
 
 def test_http_plugin_declares_its_settings() -> None:
-    plugin_manager = get_plugin_manager(["plugins.sources.http"], entry_points_group=None)
+    plugin_manager = get_plugin_manager(["ingest_plugins.sources.http"], entry_points_group=None)
     settings = Settings()
     plugin_manager.hook.ingest_add_settings(settings=settings)
     assert {"http.timeout", "http.deadline", "http.max_bytes", "http.user_agent"} <= {

@@ -32,6 +32,7 @@ from ingest import (
 from ingest.cli import build_app
 from ingest.engine import run_once
 from ingest.http import fetch_source
+from ingest.keep import Keep
 from ingest.locations import parse_target
 from tests.servers import Reply, serve
 
@@ -433,3 +434,71 @@ def test_a_url_of_unknown_media_type_is_sniffed_by_its_first_bytes(
     assert [a.text for a in articles] == ["SNIFF me"]
     assert len(errors) == 1
     assert "/b: no plugin reads what it serves (application/octet-stream)" in str(errors[0])
+
+
+# -- keeping only some articles: a filter of the contract, not of a plugin ---------------
+
+
+def test_a_keep_filter_drops_before_the_later_tag_plugins(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    tagged: list[str] = []
+
+    class Decides:
+        @hookimpl(tryfirst=True)
+        def ingest_tag(self, article: Article) -> None:
+            article.language = {"item 0": "de-AT", "item 1": "fr"}.get(article.text)
+
+    class Costly:
+        @hookimpl(trylast=True)
+        def ingest_tag(self, article: Article) -> None:
+            tagged.append(article.text)
+
+    plugin_manager.register(Decides(), name="decides")
+    plugin_manager.register(Costly(), name="costly")
+    pipeline = Pipeline(plugin_manager, keep=[Keep.languages("de")])
+    summary = run_once(pipeline, ["mem-3"], [Target("mem", "")])
+    assert [a.text for a in memory.exporter.articles] == ["item 0"]  # de keeps de-AT
+    assert summary.filtered == 2  # fr, and item 2 whose language was never decided
+    assert "item 1" not in tagged  # dropped as soon as its language was known
+
+
+def test_a_source_can_keep_other_languages_than_the_run(
+    plugin_manager: pluggy.PluginManager,
+) -> None:
+    pipeline = Pipeline(plugin_manager, keep=[Keep.languages("de")])
+    with pipeline.configured({}, [Keep.languages("fr,uk")]):
+        assert [k.values for k in pipeline.keep] == [frozenset({"fr", "uk"})]
+    assert [k.values for k in pipeline.keep] == [frozenset({"de"})]
+    with pytest.raises(UsageError, match="not language codes: klingon-x"):
+        Keep.languages("de, klingon-x")
+
+
+def test_an_item_fetched_again_is_a_duplicate_before_any_costly_stage(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    tagged: list[str] = []
+
+    class Repeats:
+        @hookimpl
+        def ingest_detect_kind(self, location: str) -> str | None:
+            return "repeats" if location == "repeats" else None
+
+        @hookimpl
+        def ingest_fetch(self, source: Source) -> Iterator[Article] | None:
+            if source.kind != "repeats":
+                return None
+            return (
+                Article(ArticleSource("repeats", origin_id=str(i % 2)), text=f"entry {i % 2}")
+                for i in range(6)
+            )
+
+        @hookimpl
+        def ingest_tag(self, article: Article) -> None:
+            tagged.append(article.text)
+
+    plugin_manager.register(Repeats(), name="repeats")
+    summary = run_once(Pipeline(plugin_manager), ["repeats"], [Target("mem", "")])
+    assert [a.text for a in memory.exporter.articles] == ["entry 0", "entry 1"]
+    assert summary.duplicates == 4
+    assert tagged == ["entry 0", "entry 1"]  # the copies were never cleaned or tagged

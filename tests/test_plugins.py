@@ -35,7 +35,7 @@ def one_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_builtins_register_first_so_others_are_called_before_them() -> None:
-    pm = get_plugin_manager(["plugins.sources.text"], blocked=["text"])
+    pm = get_plugin_manager(["ingest_plugins.sources.text"], blocked=["text"])
     assert not pm.has_plugin("text")
     names = [info.name for info in describe_plugins(get_plugin_manager())]
     assert names[: len(names)] == sorted(names)  # only built-ins installed here: alphabetical

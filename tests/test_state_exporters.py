@@ -18,10 +18,10 @@ from ingest.identity import assign_identity
 from ingest.locations import parse_target
 from ingest.model import dumps_bytes
 from ingest.state.lock import LockTimeout, StateLock
-from plugins.exporters import jsonfiles, jsonl, sqlite
-from plugins.exporters.jsonfiles import DirectoryExporter
-from plugins.exporters.jsonl import AppendingJsonLinesExporter, JsonLinesFileExporter
-from plugins.exporters.sqlite import SqliteExporter
+from ingest_plugins.exporters import jsonfiles, jsonl, sqlite
+from ingest_plugins.exporters.jsonfiles import DirectoryExporter
+from ingest_plugins.exporters.jsonl import AppendingJsonLinesExporter, JsonLinesFileExporter
+from ingest_plugins.exporters.sqlite import SqliteExporter
 from tests.lockholder import lock_holder
 
 

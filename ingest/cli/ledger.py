@@ -4,6 +4,7 @@ list|retry|purge``. Runs themselves are in :mod:`ingest.cli.state`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from ingest.cli.state import (
     check_targets,
 )
 from ingest.errors import UsageError, inert
-from ingest.locations import Target, parse_target, split_kind
+from ingest.locations import NO_SUFFIXES, Target, parse_target, split_kind
 from ingest.pipeline import Pipeline
 from ingest.state.configfile import ProjectConfig, load_config, parse_interval, resolve_target
 from ingest.state.ledger import Ledger
@@ -33,11 +34,13 @@ from ingest.state.run import StatefulRun
 DEFAULT_CONFIG = Path("ingest.toml")
 
 
-def _state_from(config: Path | None, state: Path | None) -> tuple[Path, ProjectConfig | None]:
+def _state_from(
+    config: Path | None, state: Path | None, suffixes: Mapping[str, str] = NO_SUFFIXES
+) -> tuple[Path, ProjectConfig | None]:
     """The state file named by ``--state``, the config, or ``./ingest.toml``."""
     if config is None and state is None and DEFAULT_CONFIG.exists():
         config = DEFAULT_CONFIG
-    project = load_config(config) if config else None
+    project = load_config(config, suffixes) if config else None
     path = state or (project.state if project else None)
     if path is None:
         raise UsageError("give -c ingest.toml or --state PATH (no ingest.toml here)")
@@ -90,11 +93,12 @@ def _row(state: SourceState, moment: datetime, configured: bool) -> dict[str, An
 
 def add_ledger_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
     """Add ``status`` and ``dead-letters`` to ``app``."""
-    _add_status(app)
-    _add_dead_letters(app, pm)
+    suffixes = Pipeline(pm).target_suffixes()
+    _add_status(app, suffixes)
+    _add_dead_letters(app, pm, suffixes)
 
 
-def _add_status(app: typer.Typer) -> None:
+def _add_status(app: typer.Typer, suffixes: Mapping[str, str]) -> None:
 
     @app.command()
     def status(
@@ -107,7 +111,7 @@ def _add_status(app: typer.Typer) -> None:
         Exits 1 when a source is failing, items wait as dead letters, or articles wait for a
         failed target, so that monitoring can run it as a check."""
         try:
-            path, project = _state_from(config, state)
+            path, project = _state_from(config, state, suffixes)
             ledger = _open_existing(path, readonly=True)
         except UsageError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -142,18 +146,20 @@ def _add_status(app: typer.Typer) -> None:
         raise typer.Exit(EXIT_FAILED if failing or letters or waiting or killed else EXIT_OK)
 
 
-def _add_dead_letters(app: typer.Typer, pm: pluggy.PluginManager) -> None:
+def _add_dead_letters(
+    app: typer.Typer, pm: pluggy.PluginManager, suffixes: Mapping[str, str]
+) -> None:
     letters_app = typer.Typer(
         help="Items a stage failed on, kept with their raw form: list, retry, purge.",
         no_args_is_help=True,
     )
     app.add_typer(letters_app, name="dead-letters")
-    _add_list(letters_app)
-    _add_retry(letters_app, pm)
-    _add_purge(letters_app)
+    _add_list(letters_app, suffixes)
+    _add_retry(letters_app, pm, suffixes)
+    _add_purge(letters_app, suffixes)
 
 
-def _add_list(letters_app: typer.Typer) -> None:
+def _add_list(letters_app: typer.Typer, suffixes: Mapping[str, str]) -> None:
     @letters_app.command("list")
     def list_letters(
         config: ConfigOption = None,
@@ -161,7 +167,7 @@ def _add_list(letters_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
     ) -> None:
         """List the dead letters: id, when, source, stage, plugin, error."""
-        ledger = _ledger_or_exit(config, state, readonly=True)
+        ledger = _ledger_or_exit(config, state, suffixes, readonly=True)
         try:
             count = 0
             for letter in ledger.iter_dead_letters():
@@ -195,7 +201,9 @@ def _print_letter(letter: DeadLetter, *, as_json: bool) -> None:
         )
 
 
-def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
+def _add_retry(
+    letters_app: typer.Typer, pm: pluggy.PluginManager, suffixes: Mapping[str, str]
+) -> None:
     @letters_app.command("retry")
     def retry_letters(  # noqa: PLR0917 - typer maps each parameter to an option
         ids: Annotated[list[int] | None, typer.Argument(metavar="ID", hidden=True)] = None,
@@ -216,11 +224,11 @@ def _add_retry(letters_app: typer.Typer, pm: pluggy.PluginManager) -> None:
             typer.echo("error: give dead letter IDs or --all", err=True)
             raise typer.Exit(EXIT_USAGE)
         try:
-            path, project = _state_from(config, state)
-            specs = [resolve_target(t, Path.cwd()) for t in output or []]
+            path, project = _state_from(config, state, suffixes)
+            specs = [resolve_target(t, Path.cwd(), suffixes) for t in output or []]
             specs = specs or (project.targets if project else [])
             check_targets(specs, path)
-            targets = [parse_target(t) for t in specs]
+            targets = [parse_target(t, suffixes) for t in specs]
             pipeline = Pipeline(pm, dict(project.settings) if project else {})
             for target in targets:
                 check_exactly_once(target, pipeline.target_kinds())
@@ -267,7 +275,7 @@ def _retry(
     return EXIT_FAILED if summary.failed or missing else EXIT_OK
 
 
-def _add_purge(letters_app: typer.Typer) -> None:
+def _add_purge(letters_app: typer.Typer, suffixes: Mapping[str, str]) -> None:
     @letters_app.command("purge")
     def purge_letters(
         ids: Annotated[list[int] | None, typer.Argument(metavar="ID", hidden=True)] = None,
@@ -288,7 +296,7 @@ def _add_purge(letters_app: typer.Typer) -> None:
         except UsageError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
-        ledger = _ledger_or_exit(config, state)
+        ledger = _ledger_or_exit(config, state, suffixes)
         try:
             if ids:
                 count = ledger.remove_dead_letters(ids)
@@ -301,9 +309,15 @@ def _add_purge(letters_app: typer.Typer) -> None:
         typer.echo(f"ingest: {count} dead letter{'s' if count != 1 else ''} deleted", err=True)
 
 
-def _ledger_or_exit(config: Path | None, state: Path | None, *, readonly: bool = False) -> Ledger:
+def _ledger_or_exit(
+    config: Path | None,
+    state: Path | None,
+    suffixes: Mapping[str, str],
+    *,
+    readonly: bool = False,
+) -> Ledger:
     try:
-        path, _ = _state_from(config, state)
+        path, _ = _state_from(config, state, suffixes)
         return _open_existing(path, readonly=readonly)
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -25,7 +25,7 @@ from ingest.cli.state import (
 from ingest.config import parse_assignments
 from ingest.engine import run_once
 from ingest.errors import UsageError
-from ingest.langtags import bcp47
+from ingest.keep import Keep
 from ingest.locations import parse_target
 from ingest.pipeline import Pipeline
 from ingest.state.lock import LockTimeout
@@ -63,8 +63,8 @@ LanguageOption = Annotated[
     str | None,
     typer.Option(
         metavar="CODES",
-        help="Keep only articles in these languages (de,fr); the same as "
-        "--set language.only=CODES.",
+        help="Keep only articles in these languages (de,fr); the others are dropped "
+        "before the costlier tag plugins run.",
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("-q", "--quiet", help="No summary line, no progress.")]
@@ -154,9 +154,8 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
         return EXIT_USAGE
     try:
         values = parse_assignments(request.assignments)
-        if request.language is not None:
-            values["language.only"] = language_codes(request.language)
-        pipeline = Pipeline(pm, values)
+        keep = [Keep.languages(request.language)] if request.language is not None else []
+        pipeline = Pipeline(pm, values, keep)
         if request.stateful:
             return _on_state(pm, pipeline, request, values, reporter)
         return _once(pipeline, request, reporter)
@@ -166,7 +165,8 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
 
 
 def _once(pipeline: Pipeline, request: RunRequest, reporter: Reporter) -> int:
-    targets = [parse_target(spec) for spec in request.outputs or ["-"]]
+    suffixes = pipeline.target_suffixes()
+    targets = [parse_target(spec, suffixes) for spec in request.outputs or ["-"]]
     try:
         summary = run_once(
             pipeline,
@@ -198,7 +198,9 @@ def _on_state(
         names=request.sources,
         values=values,
         kinds=pipeline.target_kinds(),
+        suffixes=pipeline.target_suffixes(),
         kind=request.kind,
+        keep=pipeline.keep,
     )
     try:
         summary = run_on_state(
@@ -225,11 +227,3 @@ def kinds_epilog(pipeline: Pipeline) -> str:
         for kind in pipeline.target_kinds()
     ]
     return "\n".join(lines)
-
-
-def language_codes(codes: str) -> str:
-    """``--language`` checked before anything is read: "de, fr" -> "de,fr"."""
-    bad = [code for code in codes.split(",") if code.strip() and not bcp47(code)]
-    if bad:
-        raise UsageError(f"--language: not language codes: {', '.join(bad)}")
-    return ",".join(code.strip() for code in codes.split(",") if code.strip())

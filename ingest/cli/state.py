@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +17,8 @@ import typer
 
 from ingest.cli.reporter import Reporter
 from ingest.errors import IngestError, UsageError
-from ingest.locations import Target, TargetKind, parse_target, split_kind
+from ingest.keep import Keep
+from ingest.locations import NO_SUFFIXES, Target, TargetKind, parse_target, split_kind
 from ingest.pipeline import Pipeline
 from ingest.state.configfile import (
     SourceConfig,
@@ -68,6 +69,8 @@ class StatePlan:
     values: dict[str, Any]
     #: The config file, when there is one: never read as a source.
     config: Path | None = None
+    #: Filters for every source (``--language``); a source's own replace them.
+    keep: tuple[Keep, ...] = ()
 
 
 def plan(
@@ -79,12 +82,14 @@ def plan(
     names: Sequence[str],
     values: dict[str, Any],
     kinds: Sequence[TargetKind] = (),
+    suffixes: Mapping[str, str] = NO_SUFFIXES,
     kind: str | None = None,
+    keep: Sequence[Keep] = (),
 ) -> StatePlan:
     """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory,
     raised before the state, a target or anything else is created. ``kinds`` are the target
     schemes the plugins declare."""
-    project = load_config(config) if config else None
+    project = load_config(config, suffixes) if config else None
     if project is not None and locations:
         raise UsageError(
             "give the sources in the config file or as LOCATIONs, not both "
@@ -103,12 +108,13 @@ def plan(
         if not sources:
             raise UsageError("nothing to read: give LOCATIONs or -c ingest.toml")
     cwd = Path.cwd()
-    target_specs = [resolve_target(t, cwd) for t in outputs] or (project.targets if project else [])
+    target_specs = [resolve_target(t, cwd, suffixes) for t in outputs]
+    target_specs = target_specs or (project.targets if project else [])
     if not target_specs:
+        able = ", ".join(f"{k.scheme}:PATH" for k in kinds if k.exactly_once)
         raise UsageError(
             "no targets: a run on state writes to files or databases it can roll back, not to "
-            "stdout; give -o jsonl:PATH, sqlite:PATH or dir:PATH (or targets = [...] in the "
-            "config)"
+            f"stdout; give -o {able} (or targets = [...] in the config)"
         )
     state_path = state or (project.state if project else None)
     if state_path is None:
@@ -119,7 +125,8 @@ def plan(
     targets = [parse_target(t) for t in target_specs]
     for target in targets:
         check_exactly_once(target, kinds)
-    return StatePlan(state_path, sources, targets, merged, project.path if project else None)
+    config_file = project.path if project else None
+    return StatePlan(state_path, sources, targets, merged, config_file, tuple(keep))
 
 
 def check_targets(specs: Sequence[str], state: Path) -> None:
@@ -192,7 +199,7 @@ def run_on_state(
             try:
                 ledger.reap_runs()
                 run = StatefulRun(
-                    Pipeline(pm, run_plan.values),
+                    Pipeline(pm, run_plan.values, run_plan.keep),
                     ledger,
                     run_plan.targets,
                     on_error=reporter.error,

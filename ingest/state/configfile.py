@@ -12,7 +12,7 @@
     location = "https://example.com/feed.xml"
     kind = "rss"                       # optional: sniffed when left out
     interval = "15m"                   # at most one fetch per 15 minutes (s, m, h, d)
-    language = "en,uk"                 # keep only these languages (language.only)
+    language = "en,uk"                 # keep only these languages
     settings = { "keywords.count" = 3 }   # settings for this source only
     options = { full_text = true }     # free-form, for the fetch plugin (Source.options)
 
@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import UsageError
+from ingest.keep import Keep
+from ingest.locations import NO_SUFFIXES as _NO_SUFFIXES
 from ingest.locations import parse_target, split_kind
 
 _TOP_KEYS = frozenset({"state", "targets", "settings", "sources"})
@@ -58,6 +60,8 @@ class SourceConfig:
     settings: Mapping[str, Any] = field(default_factory=dict)
     #: Free-form options handed to the fetch plugin as ``Source.options``.
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: Filters of this source (``language = "de,fr"``).
+    keep: tuple[Keep, ...] = ()
 
     @property
     def spec(self) -> str:
@@ -91,8 +95,9 @@ def default_state(config: Path) -> Path:
     return config.with_suffix(".sqlite")
 
 
-def load_config(path: Path) -> ProjectConfig:
-    """Read and check ``path``."""
+def load_config(path: Path, suffixes: Mapping[str, str] = _NO_SUFFIXES) -> ProjectConfig:
+    """Read and check ``path``; ``suffixes`` are the target file endings the exporters
+    declare (``.jsonl`` -> ``jsonl``)."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -118,7 +123,7 @@ def load_config(path: Path) -> ProjectConfig:
     return ProjectConfig(
         path=path,
         state=_resolve(state, base) if state else default_state(path.resolve()),
-        targets=[_resolve_target(t, base, path) for t in targets],
+        targets=[_resolve_target(t, base, path, suffixes) for t in targets],
         settings=flatten_settings(data.get("settings", {}), f"{path}: settings"),
         sources=[_source(name, table, base, path) for name, table in sources.items()],
     )
@@ -142,10 +147,9 @@ def _source(name: str, table: Any, base: Path, path: Path) -> SourceConfig:
         raise UsageError(f"{where}: location: stdin cannot be a configured source")
     settings = dict(flatten_settings(table.get("settings", {}), f"{where}.settings"))
     language = table.get("language")
-    if language is not None:
-        if not isinstance(language, str):
-            raise UsageError(f"{where}: language: expected codes such as 'de,fr'")
-        settings["language.only"] = language
+    if language is not None and not isinstance(language, str):
+        raise UsageError(f"{where}: language: expected codes such as 'de,fr'")
+    keep = (Keep.languages(language, f"{where}: language"),) if language is not None else ()
     options = table.get("options", {})
     if not isinstance(options, dict):
         raise UsageError(f"{where}: options: expected a table")
@@ -156,6 +160,7 @@ def _source(name: str, table: Any, base: Path, path: Path) -> SourceConfig:
         interval=parse_interval(table.get("interval", 0), f"{where}: interval"),
         settings=settings,
         options=options,
+        keep=keep,
     )
 
 
@@ -205,17 +210,17 @@ def _resolve(location: str, base: Path) -> Path:
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
-def _resolve_target(spec: str, base: Path, path: Path) -> str:
+def _resolve_target(spec: str, base: Path, path: Path, suffixes: Mapping[str, str]) -> str:
     try:
-        return resolve_target(spec, base)
+        return resolve_target(spec, base, suffixes)
     except UsageError as exc:
         raise UsageError(f"{path}: targets: {exc}") from None
 
 
-def resolve_target(spec: str, base: Path) -> str:
+def resolve_target(spec: str, base: Path, suffixes: Mapping[str, str] = _NO_SUFFIXES) -> str:
     """``out.jsonl`` -> ``jsonl:/BASE/out.jsonl``: one spelling per file, whatever the
     working directory, so that the ledger knows a target again and sees a repeated one."""
-    target = parse_target(spec)
+    target = parse_target(spec, suffixes)
     if target.location == "-" or "://" in target.location:
         return spec
     return f"{target.scheme}:{_resolve(target.location, base)}"

@@ -4,38 +4,38 @@ input), and the stamp that tells a file unchanged since its last complete read."
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
-from ingest.locations import Target
 
+class OurFiles:
+    """A test for the files of a run on state: the ledger with its lock and journals, the
+    config file, and what each target owns (:meth:`~ingest.Exporter.owned`, a folder with
+    everything in it): a source folder may hold them all (a config's ``"."``), and they are
+    never input."""
 
-def our_files(
-    state: Path, targets: Sequence[Target], config_file: Path | None
-) -> Callable[[str], bool]:
-    """A test for the files of a run on state: the ledger, its lock and journals, the
-    targets (with their SQLite journals and owner files), what is in ``dir:`` targets, and
-    the config file."""
-    files: set[str] = {os.path.abspath(config_file)} if config_file else set()
-    folders: list[str] = []
-    for path, scheme in [(state, "state"), *((Path(t.location), t.scheme) for t in targets)]:
-        if "://" in str(path) or str(path) == "-":
-            continue
-        full = os.path.abspath(path)
-        if scheme == "dir":
-            folders.append(full + os.sep)
-            continue
-        name = os.path.basename(full)
-        files.update(full + suffix for suffix in ("", ".lock", "-wal", "-shm", "-journal"))
-        files.add(os.path.join(os.path.dirname(full), f".{name}.owner"))
+    def __init__(self, state: Path, config_file: Path | None) -> None:
+        full = os.path.abspath(state)
+        self.files = {full + end for end in ("", ".lock", "-wal", "-shm", "-journal")}
+        if config_file is not None:
+            self.files.add(os.path.abspath(config_file))
+        self.folders: list[str] = []
 
-    def ours(location: str) -> bool:
+    def add(self, owned: Iterable[Path]) -> None:
+        """Files (or folders) a target owns."""
+        for path in owned:
+            full = os.path.abspath(path)
+            if os.path.isdir(full):
+                self.folders.append(full + os.sep)
+            else:
+                self.files.add(full)
+
+    def __call__(self, location: str) -> bool:
+        """True when ``location`` is one of the run's own files."""
         if "://" in location or location == "-":
             return False
         full = os.path.abspath(location)
-        return full in files or full.startswith(tuple(folders))
-
-    return ours
+        return full in self.files or full.startswith(tuple(self.folders))
 
 
 def file_stamp(path: str) -> str | None:

@@ -39,12 +39,12 @@ import orjson
 from ingest.engine import Keeper, NoticeHandler, RunSource, Verdict
 from ingest.errors import IngestError
 from ingest.http import HttpState
-from ingest.locations import Source, Target
+from ingest.locations import Source
 from ingest.model import Article, Relation, dumps_bytes, from_json
 from ingest.outlets import Outlets
 from ingest.seen import SeenItems
 from ingest.state.configfile import SourceConfig
-from ingest.state.files import file_stamp, our_files
+from ingest.state.files import OurFiles, file_stamp
 from ingest.state.ledger import Ledger
 from ingest.state.records import Batch, SourceState, now
 from ingest.state.schedule import settle
@@ -88,7 +88,6 @@ class LedgerKeeper(Keeper):
         self,
         ledger: Ledger,
         sources: Sequence[SourceConfig],
-        targets: Sequence[Target],
         *,
         force: bool = False,
         config_file: Path | None = None,
@@ -102,7 +101,7 @@ class LedgerKeeper(Keeper):
         self.kind = kind
         # A source folder may hold the state and the targets (a config's "." or "notes/"
         # beside them): they are ours, never input.
-        self._ours = our_files(ledger.path, targets, config_file)
+        self._ours = OurFiles(ledger.path, config_file)
         self.summary = RunSummary()
         self.outlets: Outlets | None = None
         self.run_id: int | None = None
@@ -121,6 +120,8 @@ class LedgerKeeper(Keeper):
         deliver first what targets missed in earlier runs."""
         self.outlets = outlets
         self.summary = outlets.summary
+        for _, exporter in outlets.live():
+            self._ours.add(exporter.owned())
         for _, exporter in list(outlets.live()):
             message = exporter.recover(self.ledger.checkpoint(exporter.label))
             if message:

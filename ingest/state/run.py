@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ingest.engine import Engine, NoticeHandler, RunSource
 from ingest.errors import PluginHookError, Skip, UsageError
@@ -56,7 +55,6 @@ class StatefulRun:
         keeper = LedgerKeeper(
             self.ledger,
             sources,
-            self.targets,
             force=self.force,
             config_file=self.config_file,
             kind=kind,
@@ -75,7 +73,7 @@ class StatefulRun:
         """Fetch each due source and deliver what is new or updated to every target."""
         engine = self._engine(sources, "run")
         specs = [
-            RunSource(c.spec, c.name, settings=dict(c.settings), options=dict(c.options))
+            RunSource(c.spec, c.name, None, dict(c.settings), dict(c.options), c.keep)
             for c in sources
         ]
         return engine.run(specs)
@@ -86,9 +84,9 @@ class StatefulRun:
         """Run dead letters again, each with its source's settings when ``sources`` has it;
         the ids of those that went through (now deleted)."""
         engine = self._engine(sources, "retry")
-        settings = {config.name: config.settings for config in sources}
+        configs = {config.name: config for config in sources}
         done: list[int] = []
-        engine.session(lambda: done.extend(self._letters(engine, letters, settings)))
+        engine.session(lambda: done.extend(self._letters(engine, letters, configs)))
         return engine.summary, done
 
     def _check_settings(self, config: SourceConfig) -> None:
@@ -103,7 +101,7 @@ class StatefulRun:
         self,
         engine: Engine,
         letters: Iterable[DeadLetter],
-        settings: dict[str, Mapping[str, Any]],
+        configs: Mapping[str, SourceConfig],
     ) -> list[int]:
         """Run each dead letter again; the ids that went through."""
         keeper, summary = engine.keeper, engine.summary
@@ -120,7 +118,9 @@ class StatefulRun:
                 continue
             article = article_from_raw(letter.item)
             try:
-                with self.pipeline.configured(settings.get(letter.source, {})):
+                config = configs.get(letter.source)
+                settings, keep = (config.settings, config.keep) if config else ({}, ())
+                with self.pipeline.configured(settings, keep):
                     self.pipeline.process(article, letter.plugin or "?", summary.stage_seconds)
             except Skip:  # a filter now leaves it out on purpose: settled
                 summary.filtered += 1

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ingest.testing import run_cli
-from plugins.tags.entities import find_entities
-from plugins.tags.keywords import keywords, social_tags
+from ingest_plugins.tags.entities import find_entities
+from ingest_plugins.tags.keywords import keywords, social_tags
 
 
 def entities(text: str, kind: str) -> set[str]:
@@ -128,7 +128,7 @@ def test_social_tags_from_text_unless_known() -> None:
 
 
 def test_saved_places_are_what_the_data_packages_give(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plugins.tags import gazetteer
+    from ingest_plugins.tags import gazetteer
 
     built = gazetteer.build_places()
     assert gazetteer.places() == built  # the saved file, or a live build if versions moved

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.tags.entities import find_entities
+from ingest_plugins.tags.entities import find_entities
 
 
 def persons(text: str) -> dict[str, int]:

@@ -33,10 +33,10 @@ Olaf Scholz later flew over the Alps, leaving Paris behind.
 
 
 def _plugin_args() -> list[str]:
-    """``-p plugins.tags.entities_spacy`` until the package declares the entry point."""
+    """``-p ingest_plugins.tags.entities_spacy`` until the package declares the entry point."""
     if entry_points(group="ingest", name="entities_spacy"):
         return []
-    return ["-p", "plugins.tags.entities_spacy"]
+    return ["-p", "ingest_plugins.tags.entities_spacy"]
 
 
 @pytest.fixture
@@ -79,7 +79,8 @@ def test_tags_from_a_spacy_pipeline(article_file: Path, pipeline_dir: Path) -> N
 def test_off_by_default_and_spacy_not_imported(article_file: Path) -> None:
     script = (
         "import atexit, runpy, sys\n"
-        "atexit.register(lambda: print('modules:', 'plugins.tags.entities_spacy' in sys.modules,"
+        "atexit.register(lambda: print('modules:',"
+        " 'ingest_plugins.tags.entities_spacy' in sys.modules,"
         " 'spacy' in sys.modules, file=sys.stderr))\n"
         "runpy.run_module('ingest', run_name='__main__', alter_sys=True)\n"
     )

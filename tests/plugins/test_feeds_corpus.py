@@ -18,7 +18,7 @@ import pytest
 from ingest import Article, Pipeline, SourceError, get_plugin_manager, to_json
 from ingest.locations import Source
 from ingest.schema import article_errors
-from plugins.sources.feeds.tree import scan_entry_tags
+from ingest_plugins.sources.feeds.tree import scan_entry_tags
 from tests.conftest import CORPUS
 
 FEEDS = CORPUS / "feeds"

@@ -19,7 +19,7 @@ from ingest import Article, Config, Pipeline, Settings, Skip, Source, SourceErro
 from ingest.engine import run_once
 from ingest.locations import parse_target
 from ingest.manager import get_plugin_manager
-from plugins.tags import language
+from ingest_plugins.tags import language
 
 Make = Callable[..., Article]
 
@@ -267,7 +267,7 @@ def test_only_through_a_pipeline(plugin_manager: Any, tmp_path: Path) -> None:
         (inputs / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     pipeline = Pipeline(plugin_manager, {"language.only": "de,fr"})
-    summary = run_once(pipeline, [str(inputs)], [parse_target(str(out))])
+    summary = run_once(pipeline, [str(inputs)], [parse_target("jsonl:" + str(out))])
     assert (summary.articles, summary.filtered, summary.failed) == (2, 3, False)
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(Path(a["source"]["location"]).stem for a in exported) == ["de", "fr"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ingest import Article, Author, Embed, Markup, Media, Pipeline, canonical_url
-from plugins.clean.markup import HtmlText, html_to_line, html_to_text
+from ingest_plugins.clean.markup import HtmlText, html_to_line, html_to_text
 
 BASE = "https://news.example.com/world/story.html"
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest import Article, Author, Embed, Pipeline, Quote
-from plugins.clean.normalize import normalize_line, normalize_text
+from ingest_plugins.clean.normalize import normalize_line, normalize_text
 
 
 def test_nfc_and_invisibles() -> None:

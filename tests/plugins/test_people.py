@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.tags import entities, keywords, quotes
-from plugins.tags.people import (
+from ingest_plugins.tags import entities, keywords, quotes
+from ingest_plugins.tags.people import (
     PARTICLES,
     SPEECH_VERBS,
     TITLES,

@@ -14,7 +14,7 @@ import libipld
 from ingest.identity import origin_article_id
 from ingest.schema import article_errors
 from ingest.testing import CliResult, run_cli
-from plugins.sources.posts.plugin import ingest_detect_kind
+from ingest_plugins.sources.posts.plugin import ingest_detect_kind
 
 #: Tag plugins off: these tests are about reading, and the taggers cost most of the time.
 NO_TAGS = [f"--no-plugin={name}" for name in ("entities", "keywords", "language", "quotes")]

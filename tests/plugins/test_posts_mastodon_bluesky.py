@@ -16,9 +16,9 @@ from ingest.identity import assign_identity
 from ingest.model import to_json
 from ingest.schema import article_errors
 from ingest.words import word_count
-from plugins.sources.posts import NotAPost, Post, make_post, post_origin, relation
-from plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
-from plugins.sources.posts.mastodon import is_mastodon, mastodon_posts
+from ingest_plugins.sources.posts import NotAPost, Post, make_post, post_origin, relation
+from ingest_plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
+from ingest_plugins.sources.posts.mastodon import is_mastodon, mastodon_posts
 from tests.conftest import SAMPLES
 
 SOURCE = Source("tweets", "x")

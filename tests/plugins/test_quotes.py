@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ingest import Article, Quote
 from ingest.config import Config, Settings
 from ingest.testing import run_cli
-from plugins.tags.quotes import MAX_TEXT, find_quotes, ingest_tag
+from ingest_plugins.tags.quotes import MAX_TEXT, find_quotes, ingest_tag
 
 KIRBY = "US national security spokesperson John Kirby spoke on Wednesday. "
 XI = "Chinese President Xi Jinping spoke to Ukrainian President Volodymyr Zelenskyy. "
@@ -286,7 +286,7 @@ def test_the_hook_fills_quotes_unless_the_source_gave_them(
     assert empty.quotes == []
 
 
-# Issue 11, item 6: the speaker checks of plugins.tags.people (function words, group plurals,
+# Issue 11, item 6: the speaker checks of ingest_plugins.tags.people (function words, group plurals,
 # title-case lines, weekdays, abbreviated titles), on sentences written for these tests.
 @pytest.mark.parametrize(
     "text",

@@ -9,7 +9,7 @@ import pytest
 from ingest.locations import read_head
 from ingest.schema import article_errors
 from ingest.testing import run_cli
-from plugins.sources.text import ingest_detect_kind, is_html_document, parse_text
+from ingest_plugins.sources.text import ingest_detect_kind, is_html_document, parse_text
 from tests.conftest import SAMPLES
 
 

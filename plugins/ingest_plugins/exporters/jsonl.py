@@ -92,6 +92,10 @@ class AppendingJsonLinesExporter(Exporter):
             self.stream.close()
             raise
 
+    def owned(self) -> list[Path]:
+        """The file and the marker of the state that owns it."""
+        return [self.path, self.path.with_name(f".{self.path.name}.owner")]
+
     def _claim(self, owner: str) -> None:
         marker = self.path.with_name(f".{self.path.name}.owner")
         try:
@@ -150,7 +154,12 @@ class AppendingJsonLinesExporter(Exporter):
 def ingest_target_kinds() -> list[TargetKind]:
     """``jsonl``: stdout (``-``) or a file."""
     return [
-        TargetKind("jsonl", "JSON Lines in a file (PATH.jsonl), or - for stdout", exactly_once=True)
+        TargetKind(
+            "jsonl",
+            "JSON Lines in a file (PATH.jsonl), or - for stdout",
+            suffixes=(".jsonl", ".ndjson"),
+            exactly_once=True,
+        )
     ]
 
 

@@ -28,13 +28,13 @@ from ingest import (
     hookimpl,
 )
 from ingest.helpers import bcp47, fetch_source, parse_date, read_bytes, resolve_url
-from plugins.clean.markup import html_to_line
-from plugins.sources.feeds import Feed, FeedEntry
-from plugins.sources.feeds.fallback import FallbackSkipped, parse_with_feedparser
-from plugins.sources.feeds.jsonfeed import parse_json_feed
-from plugins.sources.feeds.prepare import Refused
-from plugins.sources.feeds.rss_atom import NotAFeed, parse_xml_feed
-from plugins.sources.feeds.tree import scan_entry_tags
+from ingest_plugins.clean.markup import html_to_line
+from ingest_plugins.sources.feeds import Feed, FeedEntry
+from ingest_plugins.sources.feeds.fallback import FallbackSkipped, parse_with_feedparser
+from ingest_plugins.sources.feeds.jsonfeed import parse_json_feed
+from ingest_plugins.sources.feeds.prepare import Refused
+from ingest_plugins.sources.feeds.rss_atom import NotAFeed, parse_xml_feed
+from ingest_plugins.sources.feeds.tree import scan_entry_tags
 
 KIND = "rss"
 _FEED_SUFFIXES = (".rss", ".atom", ".rdf", ".feed")

@@ -3,7 +3,7 @@
 Elements are matched by local name within a namespace *family* rather than by exact
 namespace URI, because real feeds get URIs wrong (``https://purl.org/dc/...``, Atom 0.3's
 URI, RSS 0.90's RDF namespace) and feedparser forgives that. Parsing itself, and what it
-refuses, is :mod:`plugins.sources.feeds.tree`'s.
+refuses, is :mod:`ingest_plugins.sources.feeds.tree`'s.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from lxml import etree
 
 from ingest import Author, Media, inert
 from ingest.helpers import resolve_url
-from plugins.sources.feeds import Feed, FeedEntry
-from plugins.sources.feeds.prepare import prepare_xml
-from plugins.sources.feeds.tree import parse_tree
+from ingest_plugins.sources.feeds import Feed, FeedEntry
+from ingest_plugins.sources.feeds.prepare import prepare_xml
+from ingest_plugins.sources.feeds.tree import parse_tree
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"

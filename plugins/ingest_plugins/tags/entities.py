@@ -1,9 +1,10 @@
 """People, places and organizations as tags (``person``, ``place``, ``organization``), with
 how often each is mentioned, however it is written.
 
-Offline and model-free: places come from gazetteers (see :mod:`plugins.tags.gazetteer`); people
-from rules (a title or role before a name, a speech verb after or before it); organizations
-from a short list and from names ending in an organizational word ("... Bank", "... Times").
+Offline and model-free: places come from gazetteers (see
+:mod:`ingest_plugins.tags.gazetteer`); people from rules (a title or role before a name, a
+speech verb after or before it); organizations from a short list and from names ending in
+an organizational word ("... Bank", "... Times").
 A surname-only mention ("Xi", "President Trump", "Zelensky" for "Zelenskyy") counts for
 the person named in full in the same text, and is not a person otherwise: only monarchs and
 popes go by one name ("Prince Harry"). Nationality adjectives, weekdays, months and platform
@@ -24,14 +25,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest import Article, Tag, hookimpl
-from plugins.tags.gazetteer import (
+from ingest_plugins.tags.gazetteer import (
     KNOWN_ORGANIZATIONS,
     MONTH_ABBREVIATIONS,
     NOT_ENTITIES,
     ORG_WORDS,
     places,
 )
-from plugins.tags.people import (
+from ingest_plugins.tags.people import (
     INVERTED_SPEECH_VERBS,
     NOT_PERSON_WORDS,
     ORGANIZATION_VERBS,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ingest import Article, Quote, hookimpl
-from plugins.tags.people import (
+from ingest_plugins.tags.people import (
     PARTICLES,
     SPEECH_VERBS,
     TITLE_ABBREVIATIONS,

@@ -11,8 +11,8 @@ from typing import Any
 from ingest import Author, Media
 from ingest.helpers import jsonvalues as jv
 from ingest.helpers import resolve_url
-from plugins.sources.feeds import Feed, FeedEntry
-from plugins.sources.feeds.rss_atom import NotAFeed
+from ingest_plugins.sources.feeds import Feed, FeedEntry
+from ingest_plugins.sources.feeds.rss_atom import NotAFeed
 
 # Version 1 feeds in the wild also say http://.
 _JSONFEED_RE = re.compile(r"^https?://jsonfeed\.org/version/(?P<version>[0-9.]+)")

@@ -23,14 +23,14 @@ import orjson
 
 from ingest import Article, Config, Settings, Source, SourceError, SourceKind, hookimpl
 from ingest.helpers import NotText, decode_text, read_bytes
-from plugins.sources.posts import KIND, NotAPost, Post, make_post
-from plugins.sources.posts.activitypub import activitypub_posts, is_activitypub
-from plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
-from plugins.sources.posts.car import NotARepo, looks_like_car, repo_posts
-from plugins.sources.posts.gnip import activity_posts, is_activity, is_post_activity
-from plugins.sources.posts.mastodon import is_mastodon, mastodon_posts
-from plugins.sources.posts.records import Record, read_records
-from plugins.sources.posts.twitter import embedded_tweets, is_control, is_twitter, tweets
+from ingest_plugins.sources.posts import KIND, NotAPost, Post, make_post
+from ingest_plugins.sources.posts.activitypub import activitypub_posts, is_activitypub
+from ingest_plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
+from ingest_plugins.sources.posts.car import NotARepo, looks_like_car, repo_posts
+from ingest_plugins.sources.posts.gnip import activity_posts, is_activity, is_post_activity
+from ingest_plugins.sources.posts.mastodon import is_mastodon, mastodon_posts
+from ingest_plugins.sources.posts.records import Record, read_records
+from ingest_plugins.sources.posts.twitter import embedded_tweets, is_control, is_twitter, tweets
 
 _HTML_SUFFIXES = (".html", ".htm")
 _CAR_SUFFIX = ".car"

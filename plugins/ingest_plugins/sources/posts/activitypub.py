@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from ingest import Author, Media
 from ingest.helpers import jsonvalues as jv
-from plugins.sources.posts import NotAPost, Post, dated, relation
-from plugins.sources.posts.mastodon import PLATFORM
+from ingest_plugins.sources.posts import NotAPost, Post, dated, relation
+from ingest_plugins.sources.posts.mastodon import PLATFORM
 
 _ACTIVITIES = frozenset({"Create", "Announce"})
 _OBJECTS = frozenset({"Note", "Question", "Article", "Page"})

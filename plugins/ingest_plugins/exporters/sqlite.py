@@ -49,6 +49,7 @@ class SqliteExporter(Exporter):
         if path.is_dir():
             raise UsageError(f"sqlite:{path}: is a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         try:
             self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -56,6 +57,14 @@ class SqliteExporter(Exporter):
             self.db.execute("BEGIN")
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"sqlite:{path}: not a usable SQLite database ({exc})") from None
+
+    def owned(self) -> list[Path]:
+        """The database and its journals."""
+        name = self.path.name
+        return [
+            self.path,
+            *(self.path.with_name(name + end) for end in ("-wal", "-shm", "-journal")),
+        ]
 
     def write(self, article: Article) -> None:
         """Insert or replace the article's row."""

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from ingest import Author, Media
 from ingest.helpers import jsonvalues as jv
-from plugins.sources.posts import NotAPost, Post, dated, relation
-from plugins.sources.posts.repair import loads
+from ingest_plugins.sources.posts import NotAPost, Post, dated, relation
+from ingest_plugins.sources.posts.repair import loads
 
 PLATFORM = "mastodon"
 _MEDIA_KINDS = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}

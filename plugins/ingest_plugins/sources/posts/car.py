@@ -19,7 +19,7 @@ from typing import Any
 
 import libipld
 
-from plugins.sources.posts.bluesky import POST_TYPE
+from ingest_plugins.sources.posts.bluesky import POST_TYPE
 
 #: A CAR file starts with a varint length and a DAG-CBOR map of "roots" and "version".
 _HEADER_KEYS = (b"roots", b"version")

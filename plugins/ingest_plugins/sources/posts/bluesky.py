@@ -13,7 +13,7 @@ from typing import Any
 
 from ingest import Author, Media, Relation
 from ingest.helpers import jsonvalues as jv
-from plugins.sources.posts import NotAPost, Post, dated, relation
+from ingest_plugins.sources.posts import NotAPost, Post, dated, relation
 
 PLATFORM = "bluesky"
 POST_TYPE = "app.bsky.feed.post"

@@ -10,8 +10,8 @@ from typing import Any
 
 from ingest import Author, Media, quoted
 from ingest.helpers import jsonvalues as jv
-from plugins.clean.markup import html_to_text
-from plugins.sources.posts import NotAPost, Post, dated, relation
+from ingest_plugins.clean.markup import html_to_text
+from ingest_plugins.sources.posts import NotAPost, Post, dated, relation
 
 PLATFORM = "twitter"
 # Stream control messages: expected in captures of the streaming API, and not posts.
