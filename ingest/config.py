@@ -25,7 +25,7 @@ class Setting:
     name: str
     #: Value when the user sets nothing; its type (str, int, float, bool) is the key's type.
     default: Any
-    #: One line for ``ingest plugins --settings`` and error messages.
+    #: One line for ``ingest plugins`` (its settings list) and error messages.
     help: str
     #: The type values are converted to; inferred from ``default`` when it is not None.
     type: type = str

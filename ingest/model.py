@@ -1,8 +1,9 @@
 """The article record and the small records that travel with it.
 
 Every record that crosses a hook boundary is a dataclass; :func:`to_json` and
-:func:`from_json` map an :class:`Article` to and from the JSON object of DESIGN.md section 3,
-key for key and in that order. Datetimes are timezone-aware and serialized as RFC 3339 UTC.
+:func:`from_json` map an :class:`Article` to and from the JSON object that ``ingest schema``
+describes (:mod:`ingest.schema`), key for key and in that order. Datetimes are timezone-aware
+and serialized as RFC 3339 UTC.
 """
 
 from __future__ import annotations
