@@ -35,13 +35,13 @@ def test_run_samples_gives_valid_articles_and_stable_ids() -> None:
     second = CliRunner().invoke(app, ["run", str(SAMPLES)])
     assert first.exit_code == 0, first.output
     lines = [json.loads(line) for line in first.stdout.splitlines()]
-    assert len(lines) == 32  # 5 plain texts, 11 feed entries, 16 posts
+    assert len(lines) == 33  # 5 plain texts, 11 feed entries, 16 posts, 1 page
     assert all(article_errors(article) == [] for article in lines)
     assert [a["id"] for a in lines] == [
         json.loads(line)["id"] for line in second.stdout.splitlines()
     ]
     assert (
-        "ingest: 15 sources, 32 articles exported, 2 duplicates skipped, 0 failures" in first.stderr
+        "ingest: 16 sources, 33 articles exported, 2 duplicates skipped, 0 failures" in first.stderr
     )
 
 

@@ -25,7 +25,7 @@ def test_jsonl_json_and_dir_hold_the_same_articles(tmp_path: Path) -> None:
     from_jsonl = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     from_array = json.loads(array.read_text(encoding="utf-8"))
     from_dir = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
-    assert len(from_jsonl) == 32  # 5 plain texts, 11 feed entries, 16 posts
+    assert len(from_jsonl) == 33  # 5 plain texts, 11 feed entries, 16 posts, 1 page
     assert from_array == from_jsonl
     assert from_dir == {a["id"]: a for a in from_jsonl}
     assert all(article_errors(a) == [] for a in from_array)

@@ -23,6 +23,7 @@ import orjson
 
 from ingest import Article, Config, Settings, Source, SourceError, SourceKind, hookimpl
 from ingest.helpers import NotText, decode_text, read_bytes
+from ingest_plugins.sources.pages.plugin import is_tweets_page
 from ingest_plugins.sources.posts import KIND, NotAPost, Post, make_post
 from ingest_plugins.sources.posts.activitypub import activitypub_posts, is_activitypub
 from ingest_plugins.sources.posts.bluesky import bluesky_posts, is_bluesky
@@ -92,7 +93,7 @@ def ingest_detect_kind(location: str, head: bytes) -> str | None:
     if start.startswith(b"window.YTD."):
         return KIND
     if location.lower().endswith(_HTML_SUFFIXES):
-        return KIND if b"twitter-tweet" in head else None
+        return KIND if is_tweets_page(head) else None  # not an article page with an embed
     if start[:1] in (b"{", b"[") and b"jsonfeed.org" not in head:
         return KIND if any(marker in head for marker in _MARKERS) else None
     return None
