@@ -293,11 +293,50 @@ def test_unreadable_json_ld_never_raises(script: str) -> None:
     assert found.authors == ()
 
 
+SITE_AUTHOR_SCRIPT = """<script type="application/ld+json">
+{"@type": "NewsArticle", "headline": "Ferry timetable changes",
+ "author": {"@type": "Organization", "name": "example.org"},
+ "publisher": {"@type": "Organization", "name": "Example News"}}</script>"""
+
+
+def test_a_page_crediting_only_the_site_keeps_the_site() -> None:
+    page = f"""<html><head>{SITE_AUTHOR_SCRIPT}
+    <meta property="og:site_name" content="Example News"></head><body>
+    <h1>Ferry timetable changes</h1><p>Text.</p></body></html>"""
+    found = _read(page, "https://www.example.org/ferry")
+    # No person is named anywhere: the site's own credit is the page's only author.
+    assert found.authors == ("example.org",)
+    assert found.sources["authors"] == "json-ld"
+
+
+def test_the_site_gives_way_to_a_person_named_in_the_byline() -> None:
+    page = f"""<html><head>{SITE_AUTHOR_SCRIPT}</head><body>
+    <h1>Ferry timetable changes</h1>
+    <p class="byline">von Ida Nord, EXAMPLE NORDLAND</p><p>Text.</p></body></html>"""
+    found = _read(page, "https://www.example.org/ferry")
+    # The site's regional desk ("EXAMPLE NORDLAND" on example.org) is no person either.
+    assert found.authors == ("Ida Nord",)
+    assert found.sources["authors"] == "byline"
+
+
+def test_a_link_to_an_author_page_after_the_headline_is_a_byline() -> None:
+    page = """<html><head><title>Court rules on exports</title>
+    <meta name="author" content="Example"></head><body>
+    <nav><a href="/autoren/name/other-writer">Other Writer</a></nav>
+    <h1>Court rules on exports</h1>
+    <p class="meta-info">von <a href="/autoren/name/max-muster">Dr. Max Muster</a></p>
+    <aside><a href="/autoren/name/third-writer">Third Writer</a></aside>
+    </body></html>"""
+    found = _read(page, "https://www.example.de/recht/exports")
+    assert found.authors == ("Dr. Max Muster",)
+    assert found.sources["authors"] == "author-link"
+
+
 # --- the corpus ----------------------------------------------------------------------------
 
 # Test-part scores reached (issue 12 targets: title 0.85, authors 0.80, day 0.95, time 0.9);
-# the rules were tuned on the dev part only.
-FLOOR = Scores(title=0.81, authors=0.75, day=1.0, time=1.0, timed=64)
+# the rules were tuned on the dev part only. Measured: title 0.818, authors 0.818.
+FLOOR = Scores(title=0.81, authors=0.81, day=1.0, time=1.0, timed=64)
 
 
 def test_corpus_test_part_scores_hold(corpus: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import lxml.html
@@ -18,9 +17,7 @@ from tests.servers import Reply, serve
 
 SAMPLES = Path(__file__).parents[2] / "samples"
 PAGE = SAMPLES / "pages" / "harbour-bridge-reopens.html"
-MODULE = "ingest_plugins.sources.pages.plugin"
-# Until the entry point `html` is installed, load the plugin by module path.
-LOAD = [] if "html" in {e.name for e in entry_points(group="ingest")} else ["-p", MODULE]
+LOAD: list[str] = []  # the `html` entry point is installed with the project
 
 Cli = Callable[..., CliResult]
 
@@ -214,7 +211,7 @@ def test_instagram_tiktok_and_mastodon_embeds() -> None:
         ' class="mastodon-embed"></iframe>'
         "<p>" + "More words of the story. " * 20 + "</p></article></body></html>"
     )
-    body = extract_body(lxml.html.document_fromstring(html), html, "https://news.example/a")
+    body = extract_body(lxml.html.document_fromstring(html), "https://news.example/a")
     instagram, tiktok, mastodon = body.embeds
     assert instagram.url == "https://www.instagram.com/p/C6xYz12AbCd/"
     assert instagram.author is not None
@@ -242,8 +239,83 @@ def test_corpus_pages_all_give_a_body(corpus: Path) -> None:
     for page_id in ids:
         html = gzip.decompress((articles / "html" / f"{page_id}.html.gz").read_bytes())
         text = html.decode("utf-8")
-        body = extract_body(lxml.html.document_fromstring(text), text, truth[page_id]["url"])
+        body = extract_body(lxml.html.document_fromstring(text), truth[page_id]["url"])
         if not body.paragraphs:
             empty.append(page_id)
     assert len(ids) == 125
     assert empty == []
+
+
+STORY = (
+    "<p>The council voted on Monday to reopen the harbour bridge to lorries, after a year "
+    "of repairs that cost less than planned.</p>" * 6
+)
+
+
+def _page(body: str, head: str = "") -> str:
+    return (
+        f"<!doctype html><html><head><title>Bridge</title>{head}</head><body>{body}</body></html>"
+    )
+
+
+def test_relative_media_resolve_against_the_base_href(ingest_cli: Cli, tmp_path: Path) -> None:
+    page = tmp_path / "base.html"
+    figure = '<figure><img src="img/bridge.jpg"><figcaption>The bridge</figcaption></figure>'
+    page.write_text(
+        _page(f"<article>{figure}{STORY}</article>", '<base href="https://cdn.example.org/a/">')
+    )
+    [article] = run(ingest_cli, str(page)).articles
+    assert [m["url"] for m in article["media"]] == ["https://cdn.example.org/a/img/bridge.jpg"]
+
+
+def test_a_figure_with_a_video_is_the_video_not_its_poster(tmp_path: Path) -> None:
+    figure = (
+        '<figure><video poster="/poster.jpg"><source src="/clip.mp4"></video>'
+        "<img src='/poster.jpg'><figcaption>The first lorry</figcaption></figure>"
+    )
+    html = _page(f"<article>{figure}{STORY}</article>")
+    body = extract_body(lxml.html.document_fromstring(html), "https://news.example/a")
+    assert [(m.kind, m.url) for m in body.media] == [("video", "https://news.example/clip.mp4")]
+
+
+def test_an_html_article_body_in_json_ld_becomes_text(ingest_cli: Cli, tmp_path: Path) -> None:
+    ld = {"@type": "NewsArticle", "headline": "Bridge", "articleBody": "<p>First &amp; more.</p>"
+          "<p>Second paragraph of the story.</p>"}  # fmt: skip
+    page = tmp_path / "shell.html"
+    page.write_text(
+        _page(
+            '<div id="root"></div><script>render()</script>',
+            f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+        )
+    )
+    [article] = run(ingest_cli, str(page)).articles
+    assert article["text"] == "First & more.\n\nSecond paragraph of the story."
+
+
+def test_a_page_nested_past_the_parser_limit_says_so(ingest_cli: Cli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.html"
+    deep.write_text(
+        _page(f"<article>{STORY}</article>" + "<div>" * 3000 + "lost" + "</div>" * 3000)
+    )
+    result = run(ingest_cli, str(deep))
+    assert result.exit_code == 0, result.stderr
+    [article] = result.articles
+    assert any("deeper than 2,048 levels" in w for w in article["warnings"])
+    only_deep = tmp_path / "only-deep.html"
+    only_deep.write_text(_page("<div>" * 3000 + STORY + "</div>" * 3000))
+    failed = run(ingest_cli, str(only_deep))
+    assert failed.exit_code == 1
+    assert failed.error_lines == [
+        f"error: html:{only_deep}: no article text above 2,048 levels of nesting, "
+        "where parsing stops"
+    ]
+
+
+def test_a_big_page_is_read_in_one_fast_pass(ingest_cli: Cli, tmp_path: Path) -> None:
+    page = tmp_path / "big.html"
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the council report on the bridge.</p>" for i in range(25_000)
+    )
+    page.write_text(_page(f"<article>{paragraphs}</article>"))
+    [article] = run(ingest_cli, str(page)).articles
+    assert len(article["text"].split("\n\n")) > 20_000

@@ -136,6 +136,23 @@ def _bylines(root: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
+_AUTHOR_PATH_RE = re.compile(r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?)/[^/?#]", re.I)
+
+
+def _author_links(root: lxml.html.HtmlElement) -> list[str]:
+    """The first link to an author's page after the headline (LTO's ``von <a
+    href="/autoren/name/max-kolter">``): a byline with no markup but its link."""
+    seen_heading = False
+    for element in root.iter("h1", "a"):
+        if element.tag == "h1":
+            seen_heading = True
+        elif seen_heading and _AUTHOR_PATH_RE.search(element.get("href") or ""):
+            text = clean(element.text_content())
+            if text:
+                return [text]
+    return []
+
+
 def _time_elements(root: lxml.html.HtmlElement) -> list[tuple[str, str | None]]:
     """``<time datetime>`` values, the ones marked as the publication date first."""
     marked: Candidates = []
@@ -180,21 +197,26 @@ def _metas(meta: Mapping[str, list[str]], names: tuple[str, ...]) -> Candidates:
 def _authors(
     root: lxml.html.HtmlElement, ld: JsonLd, meta: Mapping[str, list[str]], site: Site
 ) -> tuple[tuple[str, ...], str]:
-    """Authors from the first source that names any: JSON-LD, article:author, other meta,
-    visible bylines."""
+    """Authors from the first source that names a person: JSON-LD, article:author, other
+    meta, visible bylines. A page that credits no one but the site itself (a JSON-LD
+    ``author`` that is the publisher) gets the site, as the first source names it."""
     article = ld.article or {}
     opengraph = [a for a in meta.get("article:author", ()) if not a.startswith("http")]
-    tiers: list[tuple[str, list[str]]] = [
+    tiers: list[tuple[str, list[str] | None]] = [
         ("json-ld", name_of(article.get("author") or article.get("creator"), ld.ids)),
         ("opengraph", opengraph),
         ("meta", next((meta[n] for n in _AUTHOR_META if meta.get(n)), [])),
     ]
-    for source, values in tiers:
+    only_site: tuple[tuple[str, ...], str] = ((), "")
+    lazy = {"byline": _bylines, "author-link": _author_links}
+    for source, given in [*tiers, ("byline", None), ("author-link", None)]:
+        values = lazy[source](root) if given is None else given
         names = names_of(values, site)
         if names:
             return names, source
-    names = names_of(_bylines(root), site)
-    return names, "byline" if names else ""
+        if not only_site[0]:
+            only_site = names_of(values, site, keep_site=True), source
+    return only_site if only_site[0] else ((), "")
 
 
 def _dates(

@@ -63,6 +63,13 @@ class Site:
             squashed in self.names or squashed in (_squash(self.host), label)
         )
 
+    def edition(self, text: str) -> bool:
+        """Whether ``text`` is a regional desk of the site: its brand, then a word or two
+        (``MDR THÜRINGEN`` on mdr.de)."""
+        words = text.split()
+        label = _squash(self.host.rsplit(".", 2)[-2] if "." in self.host else self.host)
+        return 2 <= len(words) <= 3 and len(label) >= 2 and _squash(words[0]) == label
+
     def matches(self, text: str) -> bool:
         """Whether ``text`` names the site: one of its names, or its host name."""
         squashed = _squash(text)
@@ -131,9 +138,10 @@ def title_of(
     return found[0][1], found[0][0]
 
 
-def names_of(values: list[str], site: Site) -> tuple[str, ...]:
+def names_of(values: list[str], site: Site, *, keep_site: bool = False) -> tuple[str, ...]:
     """People's names from byline texts: split, "By" dropped, asides in parentheses
-    (initials, photo credits) dropped, the site's own name dropped."""
+    (initials, photo credits) dropped, the site's own name dropped (kept with
+    ``keep_site``, for a page whose only credit is the site itself)."""
     found: list[str] = []
     for value in values:
         text = _PARENS_RE.sub(" ", _BY_RE.sub("", html.unescape(value)))
@@ -146,7 +154,7 @@ def names_of(values: list[str], site: Site) -> tuple[str, ...]:
                 or len(name.split()) > _MAX_NAME_WORDS
                 or not any(c.isalpha() for c in name)
                 or re.search(r"https?:|www\.|@|\.(?:com|html?)\b", name)
-                or site.named(name)
+                or (not keep_site and (site.named(name) or site.edition(name)))
             ):
                 continue
             if name.casefold() not in {f.casefold() for f in found}:

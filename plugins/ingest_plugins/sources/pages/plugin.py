@@ -32,10 +32,12 @@ from ingest import (
     Tag,
     hookimpl,
 )
-from ingest.helpers import bcp47, fetch_source, read_bytes, sniff_text
+from ingest.helpers import fetch_source, read_bytes, resolve_url, sniff_text
+from ingest_plugins.clean.markup import html_to_text
 from ingest_plugins.sources.pages.body import extract_body
 from ingest_plugins.sources.pages.decode import NotAPage, decode_page, gunzip
 from ingest_plugins.sources.pages.metadata import PageMetadata, read_metadata
+from ingest_plugins.sources.text import is_html_document as looks_like_html
 
 KIND = "html"
 _SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz")
@@ -46,17 +48,19 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 TWEETS_MARKER = b"twitter-tweet"
 #: What tells an article page that embeds a tweet from a page of embedded tweets.
 _ARTICLE_MARKERS = (b"newsarticle", b"<article", b'og:type" content="article')
-_HTML_START_RE = re.compile(
-    r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html\b|html(?=[\s>]))",
-    re.IGNORECASE | re.DOTALL,
-)
 _XML_DECLARATION_RE = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# huge_tree lifts libxml2's nesting limit from 256 levels to 2,048; deeper is cut off, which
+# the error log tells (and the article's warnings then say).
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+)
+_DEEP = 2048
 
 
 @hookimpl
 def ingest_add_settings(settings: Settings) -> None:
-    """Declare ``html.max_bytes`` (local files and stdin; URLs use ``http.max_bytes``)."""
+    """Declare ``html.max_bytes``: the largest page, once a ``.html.gz`` is decompressed (a
+    URL's body is also capped by ``http.max_bytes`` as it arrives)."""
     settings.add(
         "html.max_bytes",
         DEFAULT_MAX_BYTES,
@@ -100,8 +104,9 @@ def is_tweets_page(head: bytes) -> bool:
 
 
 def is_html_document(head: bytes) -> bool:
-    """True when ``head`` starts like an HTML document: a doctype or an ``<html>`` tag."""
-    return _HTML_START_RE.match(sniff_text(head)) is not None
+    """True when ``head`` starts like an HTML document (the rule the text plugin refuses
+    HTML by: a doctype, ``<html>``, ``<head>``, ``<body>``, ``<meta>`` or ``<title>``)."""
+    return looks_like_html(sniff_text(head))
 
 
 @hookimpl
@@ -138,34 +143,41 @@ def page_article(
     if not data.strip():
         raise NotAPage("empty file")
     decoded = decode_page(data, http_charset)
-    root = _parse(decoded.text)
-    meta = read_metadata(root, url)
-    base = meta.canonical_url or url
-    body = extract_body(root, decoded.text, base)
+    root, deep = _parse(decoded.text)
+    # Relative links resolve against the document (its <base href>, or where it was fetched
+    # from), not its canonical URL: an AMP or syndicated copy lives elsewhere. A saved page
+    # read from a file has only its canonical URL to go by.
+    base = _document_base(root, url)
+    meta = read_metadata(root, base)
+    body = extract_body(root, base or meta.canonical_url)
     paragraphs = list(body.paragraphs)
     if paragraphs and meta.title and paragraphs[0] == meta.title:
         del paragraphs[0]  # the headline is the title, not the text's first paragraph
     warnings = list(decoded.warnings)
+    if deep:
+        warnings.append(f"the page nests deeper than {_DEEP:,} levels; what lies deeper is cut")
     if not paragraphs and meta.body:
-        # A JavaScript shell renders nothing; its JSON-LD may carry the text.
-        paragraphs = [" ".join(p.split()) for p in meta.body.splitlines() if p.strip()]
+        # A JavaScript shell renders nothing; its JSON-LD may carry the text (as HTML, too).
+        stated = html_to_text(meta.body).text if "<" in meta.body else meta.body
+        paragraphs = [" ".join(p.split()) for p in stated.splitlines() if p.strip()]
         warnings.append("the page renders no body: text from its JSON-LD articleBody")
     elif body.warnings:
         warnings.extend(body.warnings)
     if not paragraphs and not body.embeds:
-        raise NotAPage(
-            "no article text found (only scripts or markup, or a page built by JavaScript)"
-        )
+        reason = "no article text found (only scripts or markup, or a page built by JavaScript)"
+        if deep:
+            reason = f"no article text above {_DEEP:,} levels of nesting, where parsing stops"
+        raise NotAPage(reason)
     article = Article(
         source=ArticleSource(KIND, meta.site_name, location, meta.canonical_url),
-        url=base,
+        url=meta.canonical_url or url,
         title=meta.title,
         summary=meta.description,
         text="\n\n".join(paragraphs),
         authors=[Author(name) for name in meta.authors],
         published=meta.published,
         updated=meta.modified,
-        language=bcp47(meta.language) if meta.language else None,
+        language=meta.language,
         tags=_tags(meta),
         embeds=list(body.embeds),
         media=_media(meta, body.media),
@@ -175,19 +187,34 @@ def page_article(
     return article
 
 
-def _parse(text: str) -> lxml.html.HtmlElement:
+def _parse(text: str) -> tuple[lxml.html.HtmlElement, bool]:
+    """The page's tree, and whether it was nested too deep to be read whole."""
     # lxml refuses a str that carries an XML encoding declaration (XHTML pages do).
     text = _XML_DECLARATION_RE.sub("", text, count=1).replace("\x00", "")
     try:
-        return lxml.html.document_fromstring(text, parser=_PARSER)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         raise NotAPage("no HTML document in the file") from None
+    # Only a page with thousands of tags can be that deep: only then read the error log.
+    deep = text.count("<") >= _DEEP and any(
+        e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log
+    )
+    return root, deep
+
+
+def _document_base(root: lxml.html.HtmlElement, url: str | None) -> str | None:
+    """What relative links resolve against: the page's ``<base href>`` (itself resolved
+    against the URL it came from), else that URL."""
+    base = root.find(".//base[@href]")
+    href = (base.get("href") or "").strip() if base is not None else ""
+    if not href:
+        return url
+    return resolve_url(url, href) if url else (href if "://" in href else None)
 
 
 def _tags(meta: PageMetadata) -> list[Tag]:
     tags = [Tag("category", meta.section, None, KIND)] if meta.section else []
-    keywords = dict.fromkeys(k for k in meta.keywords if k)
-    return tags + [Tag("keyword", k, None, KIND) for k in keywords]
+    return tags + [Tag("keyword", k, None, KIND) for k in meta.keywords]
 
 
 def _media(meta: PageMetadata, found: tuple[Media, ...]) -> list[Media]:
