@@ -25,6 +25,7 @@ from ingest.http import (
     fetch,
     fetch_with_config,
 )
+from ingest.http.body import BodyRefused, BoundedBody
 from ingest.http.errors import HttpError, describe
 from ingest.manager import get_plugin_manager
 from ingest_plugins.sources.http import ingest_add_settings
@@ -429,3 +430,18 @@ def test_http_plugin_declares_its_settings() -> None:
         s.name for s in settings
     }
     assert settings.get("http.max_bytes").default == 32 * 1024 * 1024  # type: ignore[union-attr]
+
+
+def test_a_compressed_body_cut_short_is_refused_and_every_gzip_member_is_read() -> None:
+    first, second = gzip.compress(b"first " * 100), gzip.compress(b"second " * 100)
+    whole = BoundedBody("gzip", 10**6)
+    for start in range(0, len(first + second), 7):  # members split across chunks
+        whole.feed((first + second)[start : start + 7])
+    assert whole.finish() == b"first " * 100 + b"second " * 100
+    cut = BoundedBody("gzip", 10**6)
+    cut.feed(first[: len(first) // 2])
+    with pytest.raises(BodyRefused, match="truncated gzip body"):
+        cut.finish()
+    padded = BoundedBody("gzip", 10**6)
+    padded.feed(first + b"\x00" * 8)  # NUL padding after the last member, as gzip -d allows
+    assert padded.finish() == b"first " * 100

@@ -31,6 +31,7 @@ class BoundedBody:
         self._received = 0
         self._head = b""  # the first bytes, until they tell zlib from raw deflate
         self._inflater: zlib._Decompress | None = None
+        self._wbits = 0
         self._out = bytearray()
 
     def feed(self, chunk: bytes) -> None:
@@ -48,9 +49,12 @@ class BoundedBody:
             self._inflate(chunk)
 
     def finish(self) -> bytes:
-        """The whole decoded body."""
+        """The whole decoded body; :class:`BodyRefused` when the compressed stream stops
+        before its end (a connection cut short would otherwise pass as a whole body)."""
         if self._head:
             self._start()
+        if self._inflater is not None and not self._inflater.eof:
+            raise BodyRefused(f"truncated {self._encoding} body: the compressed data stops short")
         return bytes(self._out)
 
     def _start(self) -> None:
@@ -59,6 +63,7 @@ class BoundedBody:
         # "deflate" means zlib-wrapped (RFC 9110), but some servers send raw deflate.
         wrapped = head[0] & 0x0F == 8 and int.from_bytes(head[:2], "big") % 31 == 0
         wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
+        self._wbits = wbits
         self._inflater = zlib.decompressobj(wbits)
         self._inflate(head)
 
@@ -77,5 +82,12 @@ class BoundedBody:
                 )
             self._out += out
             data = self._inflater.unconsumed_tail
+            if self._inflater.eof and self._inflater.unused_data.strip(b"\x00"):
+                # gzip allows several members one after the other (RFC 1952): read them all.
+                if self._wbits <= zlib.MAX_WBITS:
+                    raise BodyRefused(f"corrupt {self._encoding} body (data after its end)")
+                data = self._inflater.unused_data + data
+                self._inflater = zlib.decompressobj(self._wbits)
+                continue
             if not data and len(out) < step:  # input used up and nothing left inside zlib
                 return

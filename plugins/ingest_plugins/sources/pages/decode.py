@@ -1,9 +1,17 @@
-"""Bytes of a web page to text: gzip undone (capped), then the encoding chosen as browsers
-choose it (HTTP charset, byte-order mark, ``<meta charset>``/``http-equiv``), then detected.
+"""Bytes of a web page to text: gzip undone (every member, capped), then the encoding chosen
+in the order of WHATWG's HTML decoding (a byte-order mark, the HTTP charset, then a
+``<meta charset>``/``http-equiv`` in the page's first bytes), then detected (strict UTF-8,
+else cp1252).
 
-A declared charset that does not decode the page is passed over, with a warning, for the
-next candidate; so is a Latin-1/ASCII/cp1252 declaration over bytes that are valid UTF-8
-with multi-byte characters (the usual lie of a server's default charset).
+Labels mean what they mean to a browser (WHATWG Encoding): ``iso-8859-1``, ``latin1`` and
+``us-ascii`` name windows-1252, ``gb2312`` names gb18030, and so on; a ``<meta>`` that says
+UTF-16 or UTF-32 means UTF-8, since a page whose meta can be read is ASCII-compatible.
+
+Where browsers would show garbage, this reads on instead, with a warning for
+``article.warnings``: a declared charset that does not decode the page is passed over for the
+next candidate; so is a Latin-1/ASCII/cp1252 declaration over bytes that are valid UTF-8 with
+multi-byte characters (the usual lie of a server's default charset). The prescan reads 4096
+bytes, not WHATWG's 1024: pages put their meta later.
 """
 
 from __future__ import annotations
@@ -16,15 +24,49 @@ from ingest import quoted
 from ingest.helpers import BOMS, NotAnEncoding, NotText, decode_text, text_codec
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
+_INFLATE_STEP = 1 << 20
 # <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">,
-# in the first bytes as WHATWG's prescan reads them (it reads 1024; pages put it later).
+# in the first bytes as WHATWG's prescan reads them.
 _META_CHARSET_RE = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*(?P<name>[A-Za-z0-9._:+-]{1,40})""", re.IGNORECASE
 )
 _PRESCAN_BYTES = 4096
-_UTF8_MULTIBYTE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
-#: Declarations that servers and templates send by default, whatever the bytes are.
-_DEFAULT_CHARSETS = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
+#: WHATWG labels that Python's codec registry does not know, and the codec for each.
+_WHATWG_LABELS = {
+    "x-cp1252": "cp1252",
+    "windows-874": "cp874",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-ukrainian": "mac-cyrillic",
+    "x-gbk": "gb18030",
+    "x-euc-jp": "euc_jp",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "ms932": "cp932",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
+}
+#: Python codecs whose names browsers read as a superset (WHATWG Encoding, section 4.2):
+#: cp1252 curly quotes under a "Latin-1" declaration are quotes, not C1 controls.
+_WHATWG_SUPERSETS = {
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+}
+#: The codec of the declarations that servers and templates send by default, whatever the
+#: bytes are (Latin-1, ASCII and windows-1252 all name it).
+_DEFAULT_CODEC = "cp1252"
 
 
 class NotAPage(ValueError):
@@ -37,23 +79,50 @@ class Decoded:
 
     text: str
     encoding: str
-    #: Where the encoding came from: ``"http"``, ``"bom"``, ``"meta"`` or ``"detected"``.
-    basis: str
     warnings: tuple[str, ...] = ()
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
-    """``data`` decompressed when it is gzip, refusing more than ``limit`` bytes out."""
+    """``data`` decompressed when it is gzip (every member, as ``gzip -d`` does), refusing
+    more than ``limit`` bytes out.
+
+    :raises NotAPage: a damaged or truncated gzip stream, or more than ``limit`` bytes.
+    """
     if not data.startswith(_GZIP_MAGIC):
         return data
-    inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header
-    try:
-        out = inflater.decompress(data, limit + 1)
-    except zlib.error as exc:
-        raise NotAPage(f"a damaged gzip file ({exc})") from None
-    if len(out) > limit:
-        raise NotAPage(f"larger than the {limit:,}-byte limit once decompressed")
-    return out
+    out = bytearray()
+    rest = data
+    while rest.startswith(_GZIP_MAGIC):
+        rest = _inflate_member(rest, out, limit)
+    # NUL padding after the last member is ignored, as `gzip -d` ignores it.
+    if rest.strip(b"\x00"):
+        raise NotAPage(f"a damaged gzip file ({len(rest):,} bytes of other data after it)")
+    return bytes(out)
+
+
+def _inflate_member(data: bytes, out: bytearray, limit: int) -> bytes:
+    """Inflate the gzip member at the start of ``data`` onto ``out``; the bytes after it."""
+    inflater = zlib.decompressobj(_GZIP_WBITS)
+    while True:
+        room = limit - len(out)
+        step = min(room + 1, _INFLATE_STEP)
+        try:
+            chunk = inflater.decompress(data, step)
+        except zlib.error as exc:
+            raise NotAPage(f"a damaged gzip file ({exc})") from None
+        if len(chunk) > room:
+            raise NotAPage(f"larger than the {limit:,}-byte limit once decompressed")
+        out += chunk
+        data = inflater.unconsumed_tail
+        if inflater.eof:
+            return inflater.unused_data
+        if not data and len(chunk) < step:  # all input read, and the stream has not ended
+            # An error, not a warning with the text so far: a cut-short page would pass for
+            # a whole article (its end, or its whole body, silently missing).
+            raise NotAPage(
+                f"truncated gzip: the file ends before the compressed data does "
+                f"({len(out):,} bytes decompressed)"
+            )
 
 
 def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
@@ -64,11 +133,11 @@ def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
     warnings: list[str] = []
     for basis, name in _declared(data, http_charset):
         try:
-            codec = text_codec(name)
+            codec = page_codec(name, meta=basis == "meta")
         except NotAnEncoding as exc:
             warnings.append(f"{basis} charset ignored: {exc}")
             continue
-        if codec in _DEFAULT_CHARSETS and _is_utf8(data):
+        if codec == _DEFAULT_CODEC and _is_multibyte_utf8(data):
             warnings.append(f"{basis} charset {quoted(name)} ignored: the page is UTF-8")
             continue
         try:
@@ -76,12 +145,27 @@ def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
         except NotText as exc:
             warnings.append(f"{basis} charset {quoted(name)} ignored: {exc}")
             continue
-        return Decoded(text, used, basis, tuple(warnings))
+        return Decoded(text, used, tuple(warnings))
     try:
         text, used = decode_text(data)
     except NotText as exc:
         raise NotAPage(str(exc)) from None
-    return Decoded(text, used, "detected", tuple(warnings))
+    return Decoded(text, used, tuple(warnings))
+
+
+def page_codec(label: str, *, meta: bool = False) -> str:
+    """The Python codec for a charset ``label`` as a browser reads it (WHATWG Encoding):
+    ``"ISO-8859-1"`` and ``"us-ascii"`` give ``"cp1252"``. ``meta``: the label comes from a
+    ``<meta>`` in the page, where UTF-16 and UTF-32 mean UTF-8 (HTML, "prescan").
+
+    :raises NotAnEncoding: the label is unknown or not a text encoding.
+    """
+    key = label.strip().lower()
+    codec = text_codec(_WHATWG_LABELS.get(key, key))
+    codec = _WHATWG_SUPERSETS.get(codec, codec)
+    if meta and codec.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return codec
 
 
 def _declared(data: bytes, http_charset: str | None) -> list[tuple[str, str]]:
@@ -96,8 +180,10 @@ def _declared(data: bytes, http_charset: str | None) -> list[tuple[str, str]]:
     return found
 
 
-def _is_utf8(data: bytes) -> bool:
-    if not _UTF8_MULTIBYTE_RE.search(data):
+def _is_multibyte_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with at least one multi-byte character (of 2, 3 or 4 bytes): valid UTF-8
+    that is not ASCII has one, so no pattern of sequences is needed."""
+    if data.isascii():
         return False
     try:
         data.decode("utf-8")
