@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import resource
 import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,11 +36,10 @@ from typing import Any
 import lxml.html
 import trafilatura
 from bs4 import BeautifulSoup
-from readability import Document  # type: ignore[import-untyped]
-from resiliparse.extract.html2text import extract_plain_text
 from trafilatura.metadata import extract_metadata
 
 from benchmarks import pages_scoring as score
+from benchmarks.forked import run_forked
 from ingest import Article, Pipeline, get_plugin_manager
 from ingest.engine import run_once
 from ingest.locations import parse_target
@@ -96,27 +95,35 @@ Work = Callable[[list[Page]], tuple[list[Any], int]]
 
 def measure(work: Work, pages: list[Page]) -> Run | None:
     """Run ``work(pages)`` in a forked child; None when the child dies."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: work, report, leave without running the parent's cleanup
-        os.close(read)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start_mb = resident_mb()
-            started = time.perf_counter()
-            outputs, failures = work(pages)
-            seconds = time.perf_counter() - started
-        with os.fdopen(write, "w") as pipe:
-            json.dump([outputs, seconds, failures, start_mb], pipe)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        report = pipe.read()
-    _, status, usage = os.wait4(pid, 0)
-    if not report or os.waitstatus_to_exitcode(status) != 0:
+
+    def child(pages: list[Page]) -> list[Any]:
+        start_mb = resident_mb()  # what the child starts from, before any page
+        outputs, failures = work(pages)
+        return [outputs, failures, start_mb]
+
+    done = run_forked(child, pages)
+    if done is None:
         return None
-    outputs, seconds, failures, start_mb = json.loads(report)
-    return Run(outputs, seconds, usage.ru_maxrss / 1024, start_mb, failures)
+    (outputs, failures, start_mb), seconds, peak = done
+    return Run(outputs, seconds, peak, start_mb, failures)
+
+
+def measured(
+    extractors: Sequence[tuple[str, Work]], pages: list[Page], names: set[str] | None
+) -> Iterator[tuple[str, Run]]:
+    """Each wanted extractor's run; a line for one that is not installed or whose child
+    died."""
+    for name, work in extractors:
+        if names is not None and name not in names:
+            continue
+        if why := unavailable(name):
+            print(f"{name:<17} {why}")
+            continue
+        run = measure(work, pages)
+        if run is None:
+            print(f"{name:<17} failed: its child process died")
+            continue
+        yield name, run
 
 
 def resident_mb() -> float:
@@ -185,12 +192,16 @@ def trafilatura_fast_body(page: Page) -> str | None:
 
 def readability_body(page: Page) -> str:
     """readability-lxml's summary, its text through lxml (text nodes joined by spaces)."""
+    from readability import Document  # type: ignore[import-untyped]  # the bench extra
+
     summary = Document(page.html).summary(html_partial=True)
     return " ".join(str(text) for text in lxml.html.fromstring(summary).itertext())
 
 
 def resiliparse_body(page: Page) -> str:
     """resiliparse's ``extract_plain_text(main_content=True)``."""
+    from resiliparse.extract.html2text import extract_plain_text  # the bench extra
+
     return str(extract_plain_text(page.html, main_content=True))
 
 
@@ -268,7 +279,14 @@ def unavailable(name: str) -> str | None:
         return "not available (no ingest_plugins.sources.pages.plugin.page_article)"
     if name == "ingest-run" and "html" not in source_kinds():
         return "not available (no plugin declares the html source kind)"
+    module = _EXTRA.get(name)
+    if module and importlib.util.find_spec(module) is None:
+        return f"not installed (pip install -e '.[bench]' brings {module})"
     return None
+
+
+#: Peers that come with the bench extra, by the module they need.
+_EXTRA = {"readability": "readability", "resiliparse": "resiliparse"}
 
 
 def selected(
@@ -304,16 +322,7 @@ def body_table(pages: list[Page], truth: dict[str, Any], names: set[str] | None)
         + SPEED_HEAD
     )
     reference: float | None = None
-    for name, work in BODY_EXTRACTORS:
-        if names is not None and name not in names:
-            continue
-        if why := unavailable(name):
-            print(f"{name:<17} {why}")
-            continue
-        run = measure(work, pages)
-        if run is None:
-            print(f"{name:<17} failed: its child process died")
-            continue
+    for name, run in measured(BODY_EXTRACTORS, pages, names):
         s = score.score_bodies(
             [(truth[p.id]["articleBody"], out) for p, out in zip(pages, run.outputs, strict=True)]
         )
@@ -331,16 +340,7 @@ def metadata_table(pages: list[Page], truth: dict[str, Any], names: set[str] | N
     print(f"\nMetadata: {len(pages)} open pages of article-metadata ({len(instants)} state a time)")
     print(f"{'extractor':<17} {'title':>6} {'authors':>7} {'day':>6} {'minute':>6} {SPEED_HEAD}")
     reference: float | None = None
-    for name, work in METADATA_EXTRACTORS:
-        if names is not None and name not in names:
-            continue
-        if why := unavailable(name):
-            print(f"{name:<17} {why}")
-            continue
-        run = measure(work, pages)
-        if run is None:
-            print(f"{name:<17} failed: its child process died")
-            continue
+    for name, run in measured(METADATA_EXTRACTORS, pages, names):
         title = authors = day = minute = 0
         for page, out in zip(pages, run.outputs, strict=True):
             want = truth[page.id]
