@@ -7,7 +7,8 @@ Reading input
     :func:`read_bytes` (a local file or stdin, capped), :func:`fetch_source` (a URL, with the
     ``http.*`` settings and, in runs on state, conditional requests), :func:`decode_text`,
     :func:`sniff_text` and :func:`text_codec` (bytes of unknown encoding), and
-    :mod:`jsonvalues` (typed access to untrusted JSON: ``jsonvalues.text(v)``...).
+    :mod:`jsonvalues` (typed access to untrusted JSON: ``jsonvalues.text(v)``...), and
+    :func:`inflate` (gzip or deflate under a byte cap, a stream cut short refused).
 Values
     :func:`parse_date` (RFC 822, ISO 8601 and the rest, never raising), :func:`bcp47`,
     :func:`resolve_url`, :func:`origin_article_id` (the id of another item, for relations),
@@ -31,6 +32,7 @@ from ingest.http import (
     HttpResponse,
     fetch_source,
 )
+from ingest.http.body import BodyRefused, inflate
 from ingest.identity import origin_article_id, resolve_url
 from ingest.jsonvalues import decode_error, repaired
 from ingest.langtags import bcp47
@@ -45,6 +47,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "HEAD_BYTES",
+    "BodyRefused",
     "HttpResponse",
     "NotAnEncoding",
     "NotText",
@@ -55,6 +58,7 @@ __all__ = [
     "dumps_bytes",
     "fetch_source",
     "format_datetime",
+    "inflate",
     "jsonvalues",
     "origin_article_id",
     "parse_date",

@@ -198,7 +198,7 @@ class _Collector:
     def _image(self, el: _Element) -> None:
         if el.get("width") in _TINY or el.get("height") in _TINY:
             return
-        src = self._url(_image_source(el))
+        src = self._url(image_source(el))
         if src and not _is_pixel(src):
             self._add_media("image", el, self._canonical(src), el.get("alt"), None)
 
@@ -234,7 +234,7 @@ class _Collector:
         stamp = ""  # the text of the post's own link: its date
         for link in el.iter("a"):
             if found := pattern.match(self._url(link.get("href")) or ""):
-                match, stamp = found, _text_of(link)
+                match, stamp = found, text_of(link)
         text, name, handle = _embed_text(el, kind)
         handle = handle or (_url_handle(match) if match else None)
         author = Author(name, handle) if name or handle else None
@@ -305,9 +305,11 @@ def _is_navigation(anchor: _Element) -> bool:
     )
 
 
-def _image_source(el: _Element) -> str | None:
+def image_source(el: _Element) -> str | None:
+    """An image's URL as written: ``src``, a lazy-loading attribute, or the first of
+    ``srcset``; None for none (or an inline ``data:`` image)."""
     for attr in ("src", "data-src", "data-lazy-src"):
-        value = el.get(attr)
+        value = (el.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value
     candidates = (el.get("srcset") or el.get("data-srcset") or "").split()
@@ -321,10 +323,11 @@ def _is_pixel(url: str) -> bool:
 
 def _caption(figure: _Element) -> str | None:
     caption = figure.find(".//figcaption")
-    return None if caption is None else (" ".join(_text_of(caption).split()) or None)
+    return None if caption is None else (" ".join(text_of(caption).split()) or None)
 
 
-def _text_of(el: _Element) -> str:
+def text_of(el: _Element) -> str:
+    """The text of an element, its children's included, not its tail."""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 

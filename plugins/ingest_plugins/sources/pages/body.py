@@ -19,6 +19,7 @@ from lxml import etree
 
 from ingest import Embed, Media, canonical_url
 from ingest.helpers import resolve_url
+from ingest_plugins.clean.markup import image_source, text_of
 from ingest_plugins.sources.pages.embeds import take_embeds
 
 _Element = etree._Element
@@ -121,11 +122,11 @@ def _take_figures(tree: _Element, url: str | None) -> list[Media]:
         caption_el = next(figure.iter("figcaption"), None)
         caption = None
         if caption_el is not None:
-            caption = " ".join(_text(caption_el).split()) or None
+            caption = " ".join(text_of(caption_el).split()) or None
         # A video's poster is an <img> too: the video (or its <source>) is the medium.
         video = figure.find(".//video") is not None
         for el in figure.iter(*(("video", "source") if video else ("img", "source"))):
-            src = _source(el)
+            src = image_source(el)
             if not src:
                 continue
             full = canonical_url(resolve_url(url, src) if url else src)
@@ -137,16 +138,3 @@ def _take_figures(tree: _Element, url: str | None) -> list[Media]:
             break  # one medium per figure: the rest are its other sizes
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
     return media
-
-
-def _source(el: _Element) -> str | None:
-    for attr in ("src", "data-src", "data-lazy-src"):
-        value = (el.get(attr) or "").strip()
-        if value and not value.startswith("data:"):
-            return value
-    candidates = (el.get("srcset") or el.get("data-srcset") or "").split()
-    return candidates[0].rstrip(",") if candidates else None
-
-
-def _text(el: _Element) -> str:
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)

@@ -17,15 +17,20 @@ bytes, not WHATWG's 1024: pages put their meta later.
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 
 from ingest import quoted
-from ingest.helpers import BOMS, NotAnEncoding, NotText, decode_text, text_codec
+from ingest.helpers import (
+    BOMS,
+    BodyRefused,
+    NotAnEncoding,
+    NotText,
+    decode_text,
+    inflate,
+    text_codec,
+)
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_GZIP_WBITS = 16 + zlib.MAX_WBITS
-_INFLATE_STEP = 1 << 20
 # <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">,
 # in the first bytes as WHATWG's prescan reads them.
 _META_CHARSET_RE = re.compile(
@@ -84,45 +89,23 @@ class Decoded:
 
 def gunzip(data: bytes, limit: int) -> bytes:
     """``data`` decompressed when it is gzip (every member, as ``gzip -d`` does), refusing
-    more than ``limit`` bytes out.
+    more than ``limit`` bytes out, with the core's bounded inflation.
 
     :raises NotAPage: a damaged or truncated gzip stream, or more than ``limit`` bytes.
     """
     if not data.startswith(_GZIP_MAGIC):
         return data
-    out = bytearray()
-    rest = data
-    while rest.startswith(_GZIP_MAGIC):
-        rest = _inflate_member(rest, out, limit)
-    # NUL padding after the last member is ignored, as `gzip -d` ignores it.
-    if rest.strip(b"\x00"):
-        raise NotAPage(f"a damaged gzip file ({len(rest):,} bytes of other data after it)")
-    return bytes(out)
-
-
-def _inflate_member(data: bytes, out: bytearray, limit: int) -> bytes:
-    """Inflate the gzip member at the start of ``data`` onto ``out``; the bytes after it."""
-    inflater = zlib.decompressobj(_GZIP_WBITS)
-    while True:
-        room = limit - len(out)
-        step = min(room + 1, _INFLATE_STEP)
-        try:
-            chunk = inflater.decompress(data, step)
-        except zlib.error as exc:
-            raise NotAPage(f"a damaged gzip file ({exc})") from None
-        if len(chunk) > room:
-            raise NotAPage(f"larger than the {limit:,}-byte limit once decompressed")
-        out += chunk
-        data = inflater.unconsumed_tail
-        if inflater.eof:
-            return inflater.unused_data
-        if not data and len(chunk) < step:  # all input read, and the stream has not ended
-            # An error, not a warning with the text so far: a cut-short page would pass for
-            # a whole article (its end, or its whole body, silently missing).
-            raise NotAPage(
-                f"truncated gzip: the file ends before the compressed data does "
-                f"({len(out):,} bytes decompressed)"
-            )
+    try:
+        return inflate(data, "gzip", limit)
+    except BodyRefused as exc:
+        # An error, not a warning with the text so far: a cut-short page would pass for a
+        # whole article (its end, or its whole body, silently missing).
+        reason = {
+            "too_large": f"larger than the {limit:,}-byte limit once decompressed",
+            "truncated": "truncated gzip: the file ends before the compressed data does "
+            f"({exc.produced:,} bytes decompressed)",
+        }.get(exc.kind, f"a damaged gzip file ({exc.detail or exc})")
+        raise NotAPage(reason) from None
 
 
 def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:

@@ -16,7 +16,7 @@ from lxml import etree
 
 from ingest import Author, Embed, canonical_url
 from ingest.helpers import parse_date, resolve_url
-from ingest_plugins.clean.markup import html_to_text
+from ingest_plugins.clean.markup import html_to_text, text_of
 
 _Element = etree._Element
 
@@ -88,7 +88,7 @@ def _instagram(el: _Element) -> Embed:
             permalink = link.get("href") or ""
     match = _INSTAGRAM_RE.match(permalink)
     url = f"https://www.instagram.com/p/{match['id']}/" if match else None
-    text = " ".join(_text(el).split())
+    text = " ".join(text_of(el).split())
     shared = _SHARED_BY_RE.search(text)
     author = Author(shared["name"] or None, shared["handle"]) if shared else None
     caption = _instagram_caption(el)
@@ -98,7 +98,7 @@ def _instagram(el: _Element) -> Embed:
 def _instagram_caption(el: _Element) -> str | None:
     """The post's caption: a paragraph that is not the "shared by" credit or "View this post"."""
     for p in el.iter("p"):
-        text = " ".join(_text(p).split())
+        text = " ".join(text_of(p).split())
         if text and not _SHARED_BY_RE.search(text) and "View this post" not in text:
             return text
     return None
@@ -112,7 +112,7 @@ def _tiktok(el: _Element) -> Embed:
     parts = [section.text or ""]
     for node in section.iterchildren():
         if not (node.tag == "a" and (node.get("href") or "").rstrip("/").endswith(f"@{handle}")):
-            parts.append(_text(node))  # not the author's link: the caption
+            parts.append(text_of(node))  # not the author's link: the caption
         parts.append(node.tail or "")
     caption = " ".join(" ".join(parts).split()) or None
     author = Author(None, handle) if handle else None
@@ -142,10 +142,6 @@ def _iframe(el: _Element, base_url: str | None) -> Embed | None:
         url = f"https://twitter.com/i/status/{tweet_id}" if tweet_id.isdigit() else None
         return Embed("tweet", url, None, title)
     return None
-
-
-def _text(el: _Element) -> str:
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def _time(el: _Element) -> str | None:
