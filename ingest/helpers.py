@@ -5,7 +5,8 @@ records and hooks of :mod:`ingest`. A built-in plugin imports from ``ingest`` an
 
 Reading input
     :func:`read_bytes` (a local file or stdin, capped), :func:`fetch_source` (a URL, with the
-    ``http.*`` settings and, in runs on state, conditional requests), :func:`decode_text`,
+    ``http.*`` settings and, in runs on state, conditional requests), :func:`fetch_page` (a
+    page URL, politely: robots.txt and a per-host pace), :func:`decode_text`,
     :func:`sniff_text` and :func:`text_codec` (bytes of unknown encoding), and
     :mod:`jsonvalues` (typed access to untrusted JSON: ``jsonvalues.text(v)``...), and
     :func:`inflate` (gzip or deflate under a byte cap, a stream cut short refused).
@@ -26,10 +27,13 @@ from ingest.encoding import BOMS, NotAnEncoding, NotText, decode_text, sniff_tex
 from ingest.export import write_atomic
 from ingest.http import (
     DEFAULT_DEADLINE,
+    DEFAULT_HOST_CONCURRENCY,
+    DEFAULT_HOST_DELAY,
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
     HttpResponse,
+    fetch_page,
     fetch_source,
 )
 from ingest.http.body import BodyRefused, inflate
@@ -43,6 +47,8 @@ from ingest.words import word_count
 __all__ = [
     "BOMS",
     "DEFAULT_DEADLINE",
+    "DEFAULT_HOST_CONCURRENCY",
+    "DEFAULT_HOST_DELAY",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
@@ -56,6 +62,7 @@ __all__ = [
     "decode_text",
     "dumps",
     "dumps_bytes",
+    "fetch_page",
     "fetch_source",
     "format_datetime",
     "inflate",

@@ -81,6 +81,20 @@ ForceOption = Annotated[
 LogFormatOption = Annotated[
     LogFormat, typer.Option(help="Errors and the summary as text lines or JSON lines.")
 ]
+IgnoreRobotsOption = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-robots",
+        help="Fetch pages whatever the sites' robots.txt say (sets http.robots=false).",
+    ),
+]
+FullTextOption = Annotated[
+    bool,
+    typer.Option(
+        "--full-text",
+        help="Complete each feed entry from the page it links to (sets html.full_text=true).",
+    ),
+]
 VerboseOption = Annotated[
     bool, typer.Option("-v", "--verbose", help="Print the summary even when nothing failed.")
 ]
@@ -102,6 +116,8 @@ class RunRequest:
     lock_timeout: float
     force: bool
     verbose: bool
+    ignore_robots: bool = False
+    full_text: bool = False
 
     @property
     def stateful(self) -> bool:
@@ -127,6 +143,8 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         force: ForceOption = False,
         log_format: LogFormatOption = LogFormat.text,
         verbose: VerboseOption = False,
+        ignore_robots: IgnoreRobotsOption = False,
+        full_text: FullTextOption = False,
     ) -> None:
         """Read each LOCATION (or the sources of -c ingest.toml), normalize every item, and
         export article JSON.
@@ -139,7 +157,7 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         failed (or -v)."""
         request = RunRequest(
             *(locations or [], output or [], kind, set_ or [], language, quiet, config),
-            *(source or [], state, lock_timeout, force, verbose),
+            *(source or [], state, lock_timeout, force, verbose, ignore_robots, full_text),
         )
         reporter = Reporter(
             progress=sys.stderr.isatty() and not quiet, debug=debug, log_format=log_format.value
@@ -153,7 +171,11 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
         reporter.error(UsageError("nothing to read: give one or more LOCATIONs (- for stdin)"))
         return EXIT_USAGE
     try:
-        values = parse_assignments(request.assignments)
+        values: dict[str, Any] = {**parse_assignments(request.assignments)}
+        if request.ignore_robots:
+            _ignore_robots(pm, values, reporter)
+        if request.full_text:
+            _set_by_flag(pm, values, "--full-text", "html.full_text", True)
         keep = [Keep.languages(request.language)] if request.language is not None else []
         pipeline = Pipeline(pm, values, keep)
         if request.stateful:
@@ -162,6 +184,28 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
     except UsageError as exc:
         reporter.error(exc)
         return EXIT_USAGE
+
+
+def _set_by_flag(
+    pm: pluggy.PluginManager, values: dict[str, Any], flag: str, name: str, value: object
+) -> None:
+    """A flag that stands for a plugin's setting: the setting, over ``--set``."""
+    plugin = name.split(".", 1)[0]
+    if pm.is_blocked(plugin):
+        raise UsageError(
+            f"{flag} sets {name}, a setting of the {plugin} plugin, which is disabled "
+            "(--no-plugin or INGEST_DISABLE_PLUGINS): enable it or drop the flag"
+        )
+    values[name] = value
+
+
+def _ignore_robots(pm: pluggy.PluginManager, values: dict[str, Any], reporter: Reporter) -> None:
+    """``--ignore-robots``: ``http.robots`` off for the run (over ``--set``), and a warning."""
+    _set_by_flag(pm, values, "--ignore-robots", "http.robots", False)
+    reporter.notice(
+        "robots.txt ignored: pages are fetched whatever the sites allow (--ignore-robots); "
+        "the per-host delay still applies"
+    )
 
 
 def _once(pipeline: Pipeline, request: RunRequest, reporter: Reporter) -> int:

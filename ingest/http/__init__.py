@@ -4,7 +4,9 @@
 * :mod:`ingest.http.body`: decompression capped on the *decompressed* size;
 * :mod:`ingest.http.errors`: every failure as one line (:class:`HttpError`);
 * :mod:`ingest.http.state`: the response, and what a source remembers of it across runs;
-* :mod:`ingest.http.sources`: :func:`fetch_source` for fetch plugins, :func:`probe_kind`.
+* :mod:`ingest.http.polite`: robots.txt per host, and a per-host pace;
+* :mod:`ingest.http.sources`: :func:`fetch_source` for fetch plugins, :func:`fetch_page`
+  (politely), :func:`probe_kind`.
 """
 
 from ingest.http.client import (
@@ -15,11 +17,14 @@ from ingest.http.client import (
     fetch,
 )
 from ingest.http.errors import HttpError
-from ingest.http.sources import fetch_source, fetch_with_config, probe_kind
+from ingest.http.polite import DEFAULT_HOST_CONCURRENCY, DEFAULT_HOST_DELAY
+from ingest.http.sources import fetch_page, fetch_source, fetch_with_config, probe_kind
 from ingest.http.state import HttpResponse, HttpState
 
 __all__ = [
     "DEFAULT_DEADLINE",
+    "DEFAULT_HOST_CONCURRENCY",
+    "DEFAULT_HOST_DELAY",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
@@ -27,6 +32,7 @@ __all__ = [
     "HttpResponse",
     "HttpState",
     "fetch",
+    "fetch_page",
     "fetch_source",
     "fetch_with_config",
     "probe_kind",

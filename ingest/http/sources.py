@@ -1,6 +1,7 @@
 """Fetching a source: :func:`fetch_source` for fetch plugins (the ``http.*`` settings, and
-conditional requests in runs on state), and :func:`probe_kind` for URLs whose name does not
-tell their kind."""
+conditional requests in runs on state), :func:`fetch_page` for pages (the same, politely:
+robots.txt and a per-host pace), and :func:`probe_kind` for URLs whose name does not tell
+their kind."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ from ingest.http.client import (
     shared_client,
 )
 from ingest.http.errors import HttpError, retry_after_seconds
+from ingest.http.polite import (
+    DEFAULT_HOST_CONCURRENCY,
+    DEFAULT_HOST_DELAY,
+    PACER,
+    ROBOTS,
+    HostKey,
+    host_key,
+    product_token,
+    request_target,
+)
 from ingest.http.state import HttpResponse, HttpState
 from ingest.locations import HEAD_BYTES, Source
 
@@ -26,6 +37,8 @@ PROBE_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json, "
     "application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
+#: What a robots.txt fetch accepts.
+ROBOTS_ACCEPT = "text/plain, */*;q=0.5"
 
 
 def fetch_with_config(
@@ -51,41 +64,116 @@ def fetch_with_config(
     )
 
 
-def fetch_source(source: Source, config: Config, *, accept: str | None = None) -> HttpResponse:
+def fetch_page(
+    url: str,
+    config: Config,
+    *,
+    accept: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> HttpResponse:
+    """Fetch one page politely: unless ``http.robots`` is off, only when the host's
+    robots.txt allows it (fetched once per host), and paced per host (``http.host_delay``,
+    or a longer ``Crawl-delay``; at most ``http.host_concurrency`` requests at a time),
+    then as :func:`fetch_with_config` does.
+
+    :raises SourceError: any failure, ``disallowed by robots.txt (URL)`` included, as one
+        line naming ``url``.
+    """
+    try:
+        return _fetch_politely(url, config, etag=etag, last_modified=last_modified, accept=accept)
+    except HttpError as exc:
+        raise SourceError(url, exc.reason) from None
+
+
+def _fetch_politely(
+    url: str,
+    config: Config,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> HttpResponse:
+    key = host_key(url)
+    interval = robots_check(url, config, key)
+    with PACER.slot(key, interval=interval, concurrency=_concurrency(config)):
+        return fetch_with_config(url, config, etag=etag, last_modified=last_modified, accept=accept)
+
+
+def robots_check(url: str, config: Config, key: HostKey | None = None) -> float:
+    """Refuse ``url`` when its host's robots.txt disallows it (unless ``http.robots`` is
+    off), fetching that robots.txt first if this process has not yet.
+
+    :returns: the seconds to leave between requests to the host: ``http.host_delay``, or
+        the robots.txt ``Crawl-delay`` when longer.
+    :raises HttpError: ``disallowed by robots.txt (URL)``, or why the whole host is.
+    """
+    key = key or host_key(url)
+    delay = max(0.0, float(_setting(config, "http.host_delay", DEFAULT_HOST_DELAY)))
+    if not _setting(config, "http.robots", True):
+        return delay
+
+    def fetch_robots(robots_url: str) -> HttpResponse:
+        with PACER.slot(key, interval=delay, concurrency=_concurrency(config)):
+            return fetch_with_config(robots_url, config, accept=ROBOTS_ACCEPT)
+
+    agent = str(_setting(config, "http.user_agent", DEFAULT_USER_AGENT))
+    rules = ROBOTS.robots(key, fetch_robots).rules_for(product_token(agent))
+    if rules.refusal is not None:
+        raise HttpError(rules.refusal)
+    if not rules.allows(request_target(url)):
+        raise HttpError(f"disallowed by robots.txt ({rules.url})")
+    return max(delay, rules.crawl_delay or 0.0)
+
+
+def fetch_source(
+    source: Source, config: Config, *, accept: str | None = None, polite: bool = False
+) -> HttpResponse:
     """Fetch a URL source with the ``http.*`` settings, conditionally when ``source.http``
     holds validators, and record what the response said in ``source.http``.
 
+    :param polite: fetch it as :func:`fetch_page` does (robots.txt, per-host pace): for
+        pages. A response fetched already to tell the source's kind is still refused when
+        robots.txt disallows the URL.
     :returns: the response; ``response.not_modified`` means the caller has nothing to read.
     :raises SourceError: any failure, as one line naming the source.
     """
     state = source.http
-    if state is not None and state.prefetched is not None:
-        response, state.prefetched = state.prefetched, None
-    else:
-        try:
-            response = fetch_with_config(
+    try:
+        if state is not None and state.prefetched is not None:
+            response, state.prefetched = state.prefetched, None
+            if polite:
+                robots_check(source.location, config)
+        else:
+            get = _fetch_politely if polite else fetch_with_config
+            response = get(
                 source.location,
                 config,
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
                 accept=accept,
             )
-        except HttpError as exc:
-            if state is not None:
-                state.status, state.retry_after = exc.status, exc.retry_after
-            raise SourceError(source.label(), exc.reason) from None
+    except HttpError as exc:
+        if state is not None:
+            state.status, state.retry_after = exc.status, exc.retry_after
+        raise SourceError(source.label(), exc.reason) from None
     if state is not None:
-        state.status = response.status
-        state.not_modified = response.not_modified
-        state.moved_to = response.permanent_redirect
-        state.max_age = _max_age(response.headers)
-        state.received = len(response.content)
-        # A 304 may carry fresher validators; a 200 without them means: do not send old ones.
-        if response.etag or not response.not_modified:
-            state.etag = response.etag
-        if response.last_modified or not response.not_modified:
-            state.last_modified = response.last_modified
+        _remember(state, response)
     return response
+
+
+def _remember(state: HttpState, response: HttpResponse) -> None:
+    """Record in ``state`` what ``response`` said, for the next run."""
+    state.status = response.status
+    state.not_modified = response.not_modified
+    state.moved_to = response.permanent_redirect
+    state.max_age = _max_age(response.headers)
+    state.received = len(response.content)
+    # A 304 may carry fresher validators; a 200 without them means: do not send old ones.
+    if response.etag or not response.not_modified:
+        state.etag = response.etag
+    if response.last_modified or not response.not_modified:
+        state.last_modified = response.last_modified
 
 
 def probe_kind(
@@ -129,6 +217,10 @@ def _max_age(headers: Mapping[str, str]) -> float | None:
         if seconds is not None:
             return seconds
     return None
+
+
+def _concurrency(config: Config) -> int:
+    return max(1, int(_setting(config, "http.host_concurrency", DEFAULT_HOST_CONCURRENCY)))
 
 
 def _setting(config: Config, name: str, default: Any) -> Any:
