@@ -8,7 +8,9 @@
             (the keeper may skip it: our own file, unchanged since its last read)
             for each item read
                 fetched before in this run?  a duplicate, before any costly stage
-                clean, identify, tag         Pipeline.process (the part --workers will take)
+                clean, identify              Pipeline.process (the part --workers will take)
+                enrich                       unless the keeper knows it as its source states it
+                tag
                 the keeper's verdict         new, update, unchanged, duplicate
                 written to every target      a failing target stops alone
                 recorded                     a checkpoint every N articles and per source
@@ -119,7 +121,8 @@ class Keeper:
     def judge(self, article: Article) -> Verdict:
         """New, update or duplicate, by what this run exported: an id met again with other
         content (a feed listing an edited entry twice) is an update."""
-        key, digest = bytes.fromhex(article.id[:16]), bytes.fromhex(article.content_hash[:16])
+        key = bytes.fromhex(article.id[:16])
+        digest = bytes.fromhex(article.remembered_hash[:16])
         previous = self._versions.get(key)  # the digest, then the version as one byte
         if previous is not None and previous[:8] == digest:
             return Verdict.DUPLICATE
@@ -130,6 +133,12 @@ class Keeper:
             verdict = Verdict.UPDATE
         self._versions.put(key, digest + bytes((min(article.version, 255),)))
         return verdict
+
+    def known(self, article_id: str, stated_hash: str) -> bool:
+        """True when the run holds ``article_id`` already as its source stated it (an
+        enrich plugin need not complete it again)."""
+        previous = self._versions.get(bytes.fromhex(article_id[:16]))
+        return previous is not None and previous[:8] == bytes.fromhex(stated_hash[:16])
 
     def missed(self, label: str, article: Article) -> None:
         """``article`` did not reach the failed target ``label``."""
@@ -260,7 +269,12 @@ class Engine:
         """Every item of one input, through the stages, to the targets."""
         failed_before = self.summary.sources_failed
         items = self.pipeline.items(
-            source, self.summary, self._error, self.keeper.dead_letters(), self._fetched
+            source,
+            self.summary,
+            self._error,
+            self.keeper.dead_letters(),
+            fetched_before=self._fetched,
+            known=self.keeper.known,
         )
         for article in items:
             self.deliver(article)

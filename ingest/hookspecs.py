@@ -12,6 +12,7 @@ The life of one item::
     ingest_fetch         the item, raw; HTML left in ``article.markup``
     ingest_clean         HTML to text (``markup``, first), ..., ``normalize`` (last)
       (the core)         id, content hash, word count
+    ingest_enrich        only for what the run will deliver: the page behind an entry...
     ingest_tag           language first, then entities, quotes, keywords...
     ingest_export        every target
 
@@ -158,6 +159,30 @@ def ingest_clean(article: Article, config: Config) -> bool | None:
     Every implementation is called, one after the other; order them with ``tryfirst`` /
     ``trylast`` (the built-in ``markup`` runs first, ``normalize`` last). Raise
     :class:`~ingest.Skip` to leave the article out on purpose.
+    """
+
+
+@hookspec
+def ingest_enrich(article: Article, config: Config) -> bool | None:
+    """Complete a cleaned article from elsewhere: the page behind a feed entry (``--full-text``)
+    or a sitemap URL, a lookup in a database, a costly service.
+
+    Called after the clean stage and the identity (``article.id`` is set), before the tag
+    stage, and only for an article the run will deliver: one it has not met before with the
+    same content, and in runs on state one the ledger does not hold as its source stated it.
+    A cron run over a feed of 50 entries, one of them new, calls it once.
+
+    :param article: the article to complete in place (text, authors, media...).
+    :param config: the settings in force for the article's source.
+    :returns: True when you changed the article (your plugin goes to ``provenance.enrich``
+        and the content hash is computed again); False when you tried and could not; None
+        when it is not yours. After True or False, runs on state remember the item by the
+        hash it had before this stage, so it is not tried again until its source changes it.
+
+    Raise :class:`~ingest.SourceError` (``SourceError(article.url, "reason")``) to fail the
+    item with one line (a sitemap URL whose page is gone); to keep it as it is, add a line to
+    ``article.warnings`` and return False (a feed entry whose page is gone keeps its teaser).
+    Every implementation is called, one after the other.
     """
 
 

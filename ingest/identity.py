@@ -110,6 +110,13 @@ def content_hash(title: str | None, text: str) -> str:
     return _digest(" ".join((title or "").split()), " ".join(text.split()))
 
 
+def stated_hash(article: Article) -> str:
+    """Hash of an item as its source states it, before an enrich plugin completes it: its
+    title, text and ``updated`` time (a sitemap entry has no text, but its ``lastmod``)."""
+    updated = article.updated.isoformat() if article.updated else ""
+    return _digest("stated", content_hash(article.title, article.text), updated)
+
+
 def origin_article_id(kind: str, origin_id: str) -> str:
     """The id of the article of ``kind`` whose origin id is ``origin_id``, read or not:
     what relations (``reply_to``, ``quote_of``...) point to."""

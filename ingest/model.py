@@ -163,8 +163,13 @@ class Provenance:
     fetch: str = ""
     clean: list[str] = field(default_factory=list)
     tag: list[str] = field(default_factory=list)
+    #: The plugins that completed the article from elsewhere (the page behind a feed entry).
+    enrich: list[str] = field(default_factory=list)
     #: The character encoding the input was decoded from, when the source had to decide.
     encoding: str | None = None
+    #: Where each field came from, for sources that choose among several statements of it
+    #: (a page: ``{"title": "json-ld", "published": "opengraph"...}``).
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -205,9 +210,18 @@ class Article:
     id: str = ""
     id_basis: str = ""
     content_hash: str = ""
+    #: The content hash of the item as its source stated it, set when an enrich plugin then
+    #: completed it (the page behind a feed entry): what runs remember it by, so the page is
+    #: fetched again only when the entry changes. Not part of the record.
+    stated_hash: str = ""
     #: 1, then one more each time the article comes back with a new content hash.
     version: int = 1
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def remembered_hash(self) -> str:
+        """The hash runs compare to tell a changed item: the stated one, when there is one."""
+        return self.stated_hash or self.content_hash
 
     def describe(self) -> str:
         """A short label for messages: the source location plus the origin id or url."""
@@ -252,8 +266,12 @@ def to_json(article: Article) -> dict[str, Any]:
         "clean": list(prov.clean),
         "tag": list(prov.tag),
     }
+    if prov.enrich:
+        provenance["enrich"] = list(prov.enrich)
     if prov.encoding is not None:
         provenance["encoding"] = prov.encoding
+    if prov.fields:
+        provenance["fields"] = dict(prov.fields)
     return {
         "schema_version": article.schema_version,
         "id": article.id,
@@ -357,7 +375,9 @@ def from_json(data: dict[str, Any]) -> Article:
             fetch=prov.get("fetch", ""),
             clean=list(prov.get("clean", [])),
             tag=list(prov.get("tag", [])),
+            enrich=list(prov.get("enrich", [])),
             encoding=prov.get("encoding"),
+            fields=dict(prov.get("fields", {})),
         ),
         extra=dict(data.get("extra", {})),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -31,7 +31,7 @@ from ingest.errors import (
 )
 from ingest.export import Exporter
 from ingest.http import probe_kind
-from ingest.identity import assign_identity
+from ingest.identity import assign_identity, canonical_url, content_hash, stated_hash
 from ingest.keep import Keep
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
 from ingest.model import Article, Tag
@@ -44,7 +44,9 @@ from ingest.summary import (
 )
 from ingest.words import word_count
 
-_ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_tag")
+_ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_enrich", "ingest_tag")
+#: Asked before the enrich stage: does the run already hold this id with this stated hash?
+Known = Callable[[str, str], bool]
 _T = TypeVar("_T")
 
 
@@ -244,6 +246,35 @@ class Pipeline:
             if applied is not False:
                 article.provenance.clean.append(impl.plugin_name)
 
+    def enrich(self, article: Article, known: Known | None = None) -> None:
+        """Run every ``ingest_enrich`` implementation on ``article`` unless ``known`` says the
+        run holds it already as its source states it (then the item is not completed again,
+        and the keeper finds it unchanged)."""
+        impls = self._impls("ingest_enrich")
+        if not impls:
+            return
+        stated = stated_hash(article)
+        if known is not None and known(article.id, stated):
+            article.stated_hash = stated
+            return
+        args = {"article": article, "config": self.config}
+        tried = False
+        for impl in impls:
+            try:
+                changed = _call(impl, args)
+            except (Skip, SourceError):
+                raise
+            except Exception as exc:
+                raise PluginHookError("enrich", impl.plugin_name, article.describe(), exc) from exc
+            tried = tried or changed is not None
+            if changed:
+                article.provenance.enrich.append(impl.plugin_name)
+        if tried:  # remembered as stated, completed or not: tried again when it changes
+            article.stated_hash = stated
+        if article.provenance.enrich:
+            article.url = canonical_url(article.url)
+            article.content_hash = content_hash(article.title, article.text)
+
     def tag(self, article: Article) -> None:
         """Run every ``ingest_tag`` implementation and merge their tags into ``article.tags``."""
         args = {"article": article, "config": self.config}
@@ -288,18 +319,28 @@ class Pipeline:
         for spec in locations:
             yield from iter_sources(spec, kind, self.detect_kind, probe=probe, kinds=names)
 
-    def process(self, article: Article, plugin: str, stage_seconds: dict[str, float]) -> None:
-        """Clean, identify and tag one raw article in place."""
+    def process(
+        self,
+        article: Article,
+        plugin: str,
+        stage_seconds: dict[str, float],
+        known: Known | None = None,
+    ) -> None:
+        """Clean, identify, enrich and tag one raw article in place; ``known`` is asked
+        before the enrich stage (see :meth:`enrich`)."""
         started = time.perf_counter()
         article.provenance.ingest = __version__
         article.provenance.fetch = plugin
         self.clean(article)
         assign_identity(article)
-        article.metrics["words"] = word_count(article.text)
         cleaned = time.perf_counter()
+        self.enrich(article, known)
+        article.metrics["words"] = word_count(article.text)
+        enriched = time.perf_counter()
         self.tag(article)
         stage_seconds["clean"] += cleaned - started
-        stage_seconds["tag"] += time.perf_counter() - cleaned
+        stage_seconds["enrich"] += enriched - cleaned
+        stage_seconds["tag"] += time.perf_counter() - enriched
 
     def items(
         self,
@@ -307,7 +348,9 @@ class Pipeline:
         summary: RunSummary,
         on_error: ErrorHandler,
         keep: DeadLetterHandler | None = None,
+        *,
         fetched_before: SeenItems | None = None,
+        known: Known | None = None,
     ) -> Iterator[Article]:
         """Fetch ``source`` and yield its articles cleaned, identified and tagged.
 
@@ -315,7 +358,8 @@ class Pipeline:
         bad item. With ``keep``, each failed item is also handed over with its raw form (the
         bytes a fetch plugin read, or the article as fetched, before any clean plugin).
         With ``fetched_before`` (the run's memory of raw items), an item fetched exactly as
-        before in this run is counted as a duplicate before the costly stages run on it.
+        before in this run is counted as a duplicate before the costly stages run on it, and
+        ``known`` spares the enrich stage what the run already holds.
         """
         stages = summary.stage_seconds
         fetched = datetime.now(UTC).replace(microsecond=0)
@@ -340,9 +384,14 @@ class Pipeline:
                     continue
                 raw = snapshot(article) if keep is not None else None
                 try:
-                    self.process(article, plugin, stages)
+                    self.process(article, plugin, stages, known)
                 except Skip:
                     summary.filtered += 1
+                except SourceError as exc:  # an enrich plugin failed this item alone
+                    summary.items_failed += 1
+                    on_error(exc)
+                    if keep is not None and raw is not None:
+                        keep("enrich", plugin, exc, raw_article(raw))
                 except PluginHookError as exc:
                     summary.items_failed += 1
                     on_error(exc)

@@ -151,7 +151,13 @@ ARTICLE_SCHEMA: dict[str, Any] = {
                     "fetch": {"type": "string"},
                     "clean": {"type": "array", "items": {"type": "string"}},
                     "tag": {"type": "array", "items": {"type": "string"}},
+                    "enrich": {"type": "array", "items": {"type": "string"}},
                     "encoding": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "description": "Where each field came from: json-ld, opengraph, meta...",
+                        "additionalProperties": {"type": "string"},
+                    },
                 },
                 required=["ingest", "fetch", "clean", "tag"],
             ),

@@ -9,7 +9,7 @@ from ingest.errors import IngestError
 
 #: Timed parts of a run: finding the sources and sniffing their kinds, then the hook stages.
 #: What is left of ``RunSummary.seconds`` is bookkeeping: duplicate checks, progress, closing.
-STAGES = ("discover", "fetch", "clean", "tag", "export")
+STAGES = ("discover", "fetch", "clean", "enrich", "tag", "export")
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pluggy
@@ -32,6 +33,7 @@ from ingest import (
 from ingest.cli import build_app
 from ingest.engine import run_once
 from ingest.http import fetch_source
+from ingest.identity import content_hash, stated_hash
 from ingest.keep import Keep
 from ingest.locations import parse_target
 from tests.servers import Reply, serve
@@ -311,13 +313,64 @@ def test_every_hookspec_is_documented_and_used_by_a_builtin_or_test(
     from ingest import hookspecs
 
     specs = [name for name in dir(hookspecs) if name.startswith("ingest_")]
-    assert len(specs) == 9
+    assert len(specs) == 10
     source = Path(__file__).read_text(encoding="utf-8")
     for name in specs:
         doc = getattr(hookspecs, name).__doc__ or ""
         assert len(doc) > 80, f"{name} lacks a full docstring"
         assert ":param" in doc or ":returns:" in doc, f"{name} documents no parameter"
         assert f"def {name}(" in source, f"{name} is not exercised in this file"
+
+
+def test_enrich_runs_between_identity_and_tag_and_is_remembered_by_the_stated_hash(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    seen_by_tag: list[str] = []
+
+    class Completer:
+        @hookimpl
+        def ingest_enrich(self, article: Article, config: Config) -> bool | None:
+            assert article.id  # after identity
+            assert article.content_hash
+            if article.source.origin_id == "1":
+                return None  # not this plugin's business
+            article.text += " (completed)"
+            return True
+
+    class Watcher:
+        @hookimpl
+        def ingest_tag(self, article: Article) -> None:
+            seen_by_tag.append(article.text)
+
+    plugin_manager.register(Completer(), name="completer")
+    plugin_manager.register(Watcher(), name="watcher")
+    articles, errors = run(plugin_manager, "mem-2")
+    assert errors == []
+    assert seen_by_tag == ["item 0 (completed)", "item 1"]
+    completed, untouched = articles
+    assert completed.provenance.enrich == ["completer"]
+    assert untouched.provenance.enrich == []
+    assert completed.metrics["words"] == 3  # counted after the enrich stage
+    assert completed.content_hash == content_hash(None, "item 0 (completed)")
+    assert completed.stated_hash == stated_hash(replace(completed, text="item 0"))
+    assert completed.remembered_hash == completed.stated_hash
+    assert untouched.remembered_hash == untouched.content_hash
+
+
+def test_an_enrich_source_error_fails_its_item_alone(
+    plugin_manager: pluggy.PluginManager, memory: MemoryPlugin
+) -> None:
+    class Gone:
+        @hookimpl
+        def ingest_enrich(self, article: Article) -> bool:
+            if article.source.origin_id == "1":
+                raise SourceError("http://127.0.0.1/gone", "HTTP 404 Not Found")
+            return False
+
+    plugin_manager.register(Gone(), name="gone")
+    articles, errors = run(plugin_manager, "mem-3")
+    assert [a.source.origin_id for a in articles] == ["0", "2"]
+    assert [str(e) for e in errors] == ["http://127.0.0.1/gone: HTTP 404 Not Found"]
 
 
 def test_make_article_fixture(make_article: Callable[..., Article]) -> None:

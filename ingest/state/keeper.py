@@ -252,12 +252,19 @@ class LedgerKeeper(Keeper):
         seen = self.ledger.seen(article.id)
         if seen is None:
             return Verdict.NEW
-        if seen.content_hash == article.content_hash:
+        if seen.content_hash == article.remembered_hash:
             return Verdict.UNCHANGED
         article.version = seen.version + 1
         if not any(r.kind == "update_of" for r in article.relations):
             article.relations.append(Relation("update_of", article.id))
         return Verdict.UPDATE
+
+    def known(self, article_id: str, stated_hash: str) -> bool:
+        """Met in this run (a duplicate), or in the ledger with this stated hash."""
+        if self._met.get(bytes.fromhex(article_id[:32])) is not None:
+            return True
+        seen = self.ledger.seen(article_id)
+        return seen is not None and seen.content_hash == stated_hash
 
     def unchanged(self, article: Article) -> int:
         """Its ``last_seen`` moves at the next checkpoint."""
@@ -274,7 +281,8 @@ class LedgerKeeper(Keeper):
         if self._visit is not None:
             self._visit.articles += 1
         pending = self._pending
-        pending.batch.articles.append((article.id, name, article.content_hash, article.version))
+        remembered = article.remembered_hash
+        pending.batch.articles.append((article.id, name, remembered, article.version))
         pending.articles.append(article)
         return len(pending.articles)
 
