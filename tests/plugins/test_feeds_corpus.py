@@ -18,6 +18,7 @@ import pytest
 from ingest import Article, Pipeline, SourceError, get_plugin_manager, to_json
 from ingest.locations import Source
 from ingest.schema import article_errors
+from ingest.summary import STAGES
 from ingest_plugins.sources.feeds.tree import scan_entry_tags
 from tests.conftest import CORPUS
 
@@ -77,7 +78,7 @@ def _read(pipeline: Pipeline, path: Path) -> tuple[list[Article], list[SourceErr
             if isinstance(item, SourceError):
                 errors.append(item)
                 continue
-            pipeline.process(item, "rss", {"clean": 0.0, "tag": 0.0})
+            pipeline.process(item, "rss", dict.fromkeys(STAGES, 0.0))
             articles.append(item)
     except SourceError as exc:
         errors.append(exc)
