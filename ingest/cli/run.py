@@ -95,6 +95,14 @@ FullTextOption = Annotated[
         help="Complete each feed entry from the page it links to (sets html.full_text=true).",
     ),
 ]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DATE",
+        help="Sitemaps: only the pages listed as changed or published on or after DATE "
+        "(sets sitemap.since).",
+    ),
+]
 VerboseOption = Annotated[
     bool, typer.Option("-v", "--verbose", help="Print the summary even when nothing failed.")
 ]
@@ -118,6 +126,7 @@ class RunRequest:
     verbose: bool
     ignore_robots: bool = False
     full_text: bool = False
+    since: str | None = None
 
     @property
     def stateful(self) -> bool:
@@ -145,6 +154,7 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         verbose: VerboseOption = False,
         ignore_robots: IgnoreRobotsOption = False,
         full_text: FullTextOption = False,
+        since: SinceOption = None,
     ) -> None:
         """Read each LOCATION (or the sources of -c ingest.toml), normalize every item, and
         export article JSON.
@@ -158,6 +168,7 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         request = RunRequest(
             *(locations or [], output or [], kind, set_ or [], language, quiet, config),
             *(source or [], state, lock_timeout, force, verbose, ignore_robots, full_text),
+            since,
         )
         reporter = Reporter(
             progress=sys.stderr.isatty() and not quiet, debug=debug, log_format=log_format.value
@@ -176,6 +187,8 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
             _ignore_robots(pm, values, reporter)
         if request.full_text:
             _set_by_flag(pm, values, "--full-text", "html.full_text", True)
+        if request.since is not None:
+            _set_by_flag(pm, values, "--since", "sitemap.since", request.since)
         keep = [Keep.languages(request.language)] if request.language is not None else []
         pipeline = Pipeline(pm, values, keep)
         if request.stateful:
