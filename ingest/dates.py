@@ -93,17 +93,22 @@ def _iso(value: str) -> ParsedDate | None:
     return ParsedDate(parsed)
 
 
+_DOTTED_RE = re.compile(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+
+
 def _lenient(value: str) -> ParsedDate | None:
     tzinfos = {k: int(v * 3600) for k, v in _ZONES.items()}
+    # Dotted numeric dates (01.04.2025) are written day first wherever they are written.
+    dayfirst = _DOTTED_RE.match(value) is not None
     try:
         with warnings.catch_warnings():
             # dateutil drops a zone name it does not know with a warning (printed on stderr,
             # found by fuzzing); such a date is taken as UTC and says so, as RFC 822 ones are.
             warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
-            parsed = dateutil_parser.parse(value, tzinfos=tzinfos)
+            parsed = dateutil_parser.parse(value, tzinfos=tzinfos, dayfirst=dayfirst)
     except dateutil_parser.UnknownTimezoneWarning:
         try:
-            parsed = dateutil_parser.parse(value, ignoretz=True)
+            parsed = dateutil_parser.parse(value, ignoretz=True, dayfirst=dayfirst)
         except (ValueError, ArithmeticError):
             return None
         unknown = f"date {_shown(value)} has no known time zone; taken as UTC"

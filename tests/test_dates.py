@@ -163,3 +163,15 @@ def test_a_zone_name_dateutil_does_not_know_is_utc_with_a_warning_not_a_python_w
     assert parsed.value is not None
     assert parsed.value.tzinfo is UTC
     assert parsed.warning == "date '1OCT0 00B' has no known time zone; taken as UTC"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("01.04.2025", datetime(2025, 4, 1, tzinfo=UTC)),  # dotted: day first, always
+        ("01.04.2025 14:30 +02:00", datetime(2025, 4, 1, 12, 30, tzinfo=UTC)),
+        ("04/01/2025", datetime(2025, 4, 1, tzinfo=UTC)),  # slashed: month first, as before
+    ],
+)
+def test_dotted_numeric_dates_are_day_first(raw: str, expected: datetime) -> None:
+    assert parse_date(raw).value == expected
