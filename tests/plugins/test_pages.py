@@ -319,3 +319,24 @@ def test_a_big_page_is_read_in_one_fast_pass(ingest_cli: Cli, tmp_path: Path) ->
     page.write_text(_page(f"<article>{paragraphs}</article>"))
     [article] = run(ingest_cli, str(page)).articles
     assert len(article["text"].split("\n\n")) > 20_000
+
+
+def test_a_page_marked_for_subscribers_says_its_text_may_be_a_teaser(
+    ingest_cli: Cli, tmp_path: Path
+) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "NewsArticle", "headline": "Budget talks stall", '
+        '"isAccessibleForFree": false, "hasPart": {"@type": "WebPageElement", '
+        '"isAccessibleForFree": false, "cssSelector": ".locked"}}</script>'
+    )
+    paragraphs = "".join(
+        f"<p>The opening paragraph {i} of the budget story, before the paywall.</p>"
+        for i in range(3)
+    )
+    page = tmp_path / "locked.html"
+    page.write_text(_page(f"<article>{paragraphs}<div class='locked'></div></article>", ld))
+    [article] = run(ingest_cli, str(page)).articles
+    [warning] = [w for w in article["warnings"] if w.startswith("paywall")]
+    assert "isAccessibleForFree" in warning
+    assert "only what non-subscribers see" in warning

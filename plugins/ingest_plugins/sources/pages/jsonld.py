@@ -77,13 +77,18 @@ def _types(node: Mapping[str, Any]) -> set[str]:
 
 @dataclass(slots=True)
 class JsonLd:
+    """What a page's JSON-LD says: its article (the one with most to say), web page and
+    web site nodes, every node with an ``@id``, and its breadcrumb trail's names."""
+
     article: Mapping[str, Any] | None
     page: Mapping[str, Any] | None
     website: Mapping[str, Any] | None
     ids: dict[str, Mapping[str, Any]]
+    crumbs: tuple[str, ...] = ()
 
 
 def json_ld(root: lxml.html.HtmlElement) -> JsonLd:
+    """The JSON-LD of the page ``root``; empty (all None) when it has none readable."""
     nodes: list[Mapping[str, Any]] = []
     for script in root.iter("script"):
         kind = (script.get("type") or "").lower()
@@ -96,7 +101,21 @@ def json_ld(root: lxml.html.HtmlElement) -> JsonLd:
     article = max(articles, key=lambda n: ("headline" in n, "author" in n, len(n)), default=None)
     page = next((n for n in nodes if _types(n) & _PAGE_TYPES), None)
     website = next((n for n in nodes if "website" in _types(n)), None)
-    return JsonLd(article, page, website, ids)
+    return JsonLd(article, page, website, ids, _crumbs(nodes))
+
+
+def _crumbs(nodes: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The names of a ``BreadcrumbList``'s items (``{"name"}`` or ``{"item": {"name"}}``)."""
+    names: list[str] = []
+    for trail in (n for n in nodes if "breadcrumblist" in _types(n)):
+        for element in jsonvalues.one_or_many(trail.get("itemListElement")):
+            if not isinstance(element, dict):
+                continue
+            item = element.get("item")
+            name = element.get("name") or (item.get("name") if isinstance(item, dict) else None)
+            if isinstance(name, str) and name.strip():
+                names.append(name.strip())
+    return tuple(names)
 
 
 def name_of(value: Any, ids: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -134,6 +153,3 @@ def url_of(value: Any) -> str | None:
 def texts(value: Any) -> list[str]:
     """Strings of a JSON-LD value that is a string or a list of strings."""
     return [v.strip() for v in jsonvalues.one_or_many(value) if isinstance(v, str) and v.strip()]
-
-
-# --- meta tags ---------------------------------------------------------------------------

@@ -72,6 +72,8 @@ def page_article(
         warnings.append("the page renders no body: text from its JSON-LD articleBody")
     elif body.warnings:
         warnings.extend(body.warnings)
+    if meta.paywall:
+        warnings.append(f"paywall: {meta.paywall}; the text may be only what non-subscribers see")
     if not paragraphs and not body.embeds:
         reason = "no article text found (only scripts or markup, or a page built by JavaScript)"
         if deep:
