@@ -185,11 +185,11 @@ def test_cli_emoji_only_utf8_under_latin1_meta(ingest_cli: Cli, tmp_path: Path) 
 def test_order_bom_then_http_then_meta() -> None:
     text = _page("caf\u00e9", '<meta charset="koi8-r">')
     bom = decode_page(b"\xef\xbb\xbf" + text.encode("utf-8"), "iso-8859-2")
-    assert (bom.encoding, bom.warnings) == ("utf-8-sig", ())
+    assert (bom.encoding, bom.warnings, bom.basis) == ("utf-8-sig", (), "bom")
     http = decode_page(text.encode("iso8859-2"), "iso-8859-2")
-    assert http.encoding == "iso8859-2"
+    assert (http.encoding, http.basis) == ("iso8859-2", "http")
     meta = decode_page(text.replace("caf\u00e9", "\u0434\u043e\u043c").encode("koi8-r"))
-    assert meta.encoding == "koi8-r"
+    assert (meta.encoding, meta.basis) == ("koi8-r", "meta")
     assert "\u0434\u043e\u043c" in meta.text
 
 

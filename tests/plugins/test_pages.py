@@ -189,8 +189,10 @@ def test_charset_over_http_lying_header_and_meta(ingest_cli: Cli) -> None:
         assert "crème brûlée" in article["text"]
         assert article["source"]["kind"] == "html"
     assert lying["provenance"]["encoding"] == "cp1252"
+    assert lying["provenance"]["fields"]["encoding"] == "meta"  # the header lied
     assert any("http charset" in w for w in lying["warnings"])
     assert default["provenance"]["encoding"] == "utf-8"
+    assert default["provenance"]["fields"]["encoding"] == "detected"
     assert plain["url"] == server.url("/story")
 
 

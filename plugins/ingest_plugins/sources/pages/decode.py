@@ -85,6 +85,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    #: What chose the codec: ``bom``, ``http`` (the Content-Type charset), ``meta``
+    #: (``<meta charset>`` or ``http-equiv``) or ``detected`` (none of them held).
+    basis: str = "detected"
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -128,7 +131,7 @@ def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
         except NotText as exc:
             warnings.append(f"{basis} charset {quoted(name)} ignored: {exc}")
             continue
-        return Decoded(text, used, tuple(warnings))
+        return Decoded(text, used, tuple(warnings), basis)
     try:
         text, used = decode_text(data)
     except NotText as exc:

@@ -98,6 +98,7 @@ def page_article(
     article.provenance.fields = _fields(
         meta, text_from_json_ld=bool(paragraphs) and not body.paragraphs
     )
+    article.provenance.fields["encoding"] = decoded.basis
     return article
 
 
