@@ -201,3 +201,14 @@ def test_unknown_labels_fall_through_to_detection() -> None:
         "http charset ignored",
         "meta charset ignored",
     ]
+
+
+@pytest.mark.parametrize("declared", ['<meta charset="windows-1252">', ""])
+def test_bytes_cp1252_leaves_undefined_do_not_cost_the_page_its_encoding(declared: str) -> None:
+    # 0x81 and 0x9D: undefined in Python's cp1252, invisible C1 controls in WHATWG's.
+    data = _page("caf\u00e9 \u201cquoted\u201d", declared).encode("cp1252")
+    data = data.replace(b"caf", b"c\x81af\x9d", 1)
+    decoded = decode_page(data)
+    assert "café “quoted”" in decoded.text
+    assert decoded.encoding == "cp1252"
+    assert decoded.basis == ("meta" if declared else "detected")

@@ -127,7 +127,7 @@ def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
             warnings.append(f"{basis} charset {quoted(name)} ignored: the page is UTF-8")
             continue
         try:
-            text, used = decode_text(data, codec)
+            text, used = decode_text(_cp1252_defined(data) if codec == "cp1252" else data, codec)
         except NotText as exc:
             warnings.append(f"{basis} charset {quoted(name)} ignored: {exc}")
             continue
@@ -135,8 +135,25 @@ def decode_page(data: bytes, http_charset: str | None = None) -> Decoded:
     try:
         text, used = decode_text(data)
     except NotText as exc:
-        raise NotAPage(str(exc)) from None
+        defined = _cp1252_defined(data)
+        try:
+            if defined is data:
+                raise
+            text, used = decode_text(defined)
+        except NotText:
+            raise NotAPage(str(exc)) from None
     return Decoded(text, used, tuple(warnings))
+
+
+def _cp1252_defined(data: bytes) -> bytes:
+    """``data`` without the five bytes Python's cp1252 leaves undefined (0x81, 0x8D, 0x8F,
+    0x90, 0x9D): WHATWG's windows-1252, which browsers use, reads them as invisible C1
+    controls, so a stray one must not cost the page its declared encoding."""
+    return data.translate(None, _CP1252_UNDEFINED) if _CP1252_UNDEFINED_RE.search(data) else data
+
+
+_CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+_CP1252_UNDEFINED_RE = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 
 
 def page_codec(label: str, *, meta: bool = False) -> str:
