@@ -31,8 +31,9 @@ from typing import Any, TypeVar
 
 from ingest import memory
 from ingest.errors import IngestError, SourceError
+from ingest.http import Prefetcher, prefetcher_for, prefetching
 from ingest.keep import Keep
-from ingest.locations import Source, Target
+from ingest.locations import Source, Target, split_kind
 from ingest.model import Article, Relation
 from ingest.outlets import Outlets
 from ingest.pipeline import Pipeline
@@ -89,6 +90,12 @@ class Keeper:
 
     def opened(self, outlets: Outlets, notice: NoticeHandler) -> None:
         """The targets are open (runs on state roll them back and redeliver here)."""
+
+    def lookahead(self, source: RunSource) -> tuple[str, str | None, str | None] | None:
+        """What :meth:`visit` will make of ``source``, without visiting it: its spec and
+        stored HTTP validators (ETag, Last-Modified), or None when it is not due. Fetching
+        ahead asks it; it must change nothing."""
+        return source.spec, None, None
 
     def visit(self, source: RunSource, summary: RunSummary) -> RunSource | None:
         """Start ``source``: the source to read (runs on state read it where it moved), or
@@ -237,9 +244,25 @@ class Engine:
         return self.summary
 
     def read(self, sources: Sequence[RunSource]) -> None:
-        """Read each source in turn."""
+        """Read each source in turn, while the URLs among them are fetched ahead."""
+        with prefetching(self._fetch_ahead(sources)):
+            for source in sources:
+                self.read_source(source)
+
+    def _fetch_ahead(self, sources: Sequence[RunSource]) -> Prefetcher | None:
+        """Start fetching the due URL sources ahead, in order (``http.concurrency``), when
+        there are several; a source with settings of its own is fetched when it is read."""
+        plan: list[tuple[str, str | None, str | None]] = []
         for source in sources:
-            self.read_source(source)
+            ahead = None if source.settings else self.keeper.lookahead(source)
+            if ahead is not None:
+                location = split_kind(ahead[0])[1]
+                if location.startswith(("http://", "https://")):
+                    plan.append((location, ahead[1], ahead[2]))
+        prefetcher = prefetcher_for(self.pipeline.config) if len(plan) > 1 else None
+        if prefetcher is not None:
+            prefetcher.start(plan)
+        return prefetcher
 
     def read_source(self, source: RunSource) -> None:
         """Every input of ``source``, unless the keeper says it is not due."""

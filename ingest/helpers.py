@@ -26,6 +26,7 @@ from ingest.dates import parse_date
 from ingest.encoding import BOMS, NotAnEncoding, NotText, decode_text, sniff_text, text_codec
 from ingest.export import write_atomic
 from ingest.http import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_DEADLINE,
     DEFAULT_HOST_CONCURRENCY,
     DEFAULT_HOST_DELAY,
@@ -46,6 +47,7 @@ from ingest.words import word_count
 
 __all__ = [
     "BOMS",
+    "DEFAULT_CONCURRENCY",
     "DEFAULT_DEADLINE",
     "DEFAULT_HOST_CONCURRENCY",
     "DEFAULT_HOST_DELAY",

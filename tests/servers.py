@@ -70,16 +70,17 @@ class Server:
 
 
 @contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[Server]:
-    """Serve ``routes`` on an ephemeral port of 127.0.0.1 until the block ends."""
+def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> Iterator[Server]:
+    """Serve ``routes`` on an ephemeral port of ``host`` (a loopback address: 127.0.0.2 is
+    another host to a client) until the block ends."""
     requests: list[tuple[str, dict[str, str]]] = []
     handler = type("Handler", (_Handler,), {"routes": routes, "requests": requests})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = ThreadingHTTPServer((host, 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, requests)
+        yield Server(f"http://{host}:{httpd.server_address[1]}", routes, requests)
     finally:
         httpd.shutdown()
         httpd.server_close()

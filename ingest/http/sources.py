@@ -10,6 +10,7 @@ from typing import Any
 
 from ingest.config import Config
 from ingest.errors import SourceError
+from ingest.http import prefetch
 from ingest.http.client import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_BYTES,
@@ -49,7 +50,24 @@ def fetch_with_config(
     last_modified: str | None = None,
     accept: str | None = None,
 ) -> HttpResponse:
-    """:func:`fetch` with the ``http.*`` settings (their defaults if the plugin is disabled)."""
+    """:func:`fetch` with the ``http.*`` settings (their defaults if the plugin is disabled);
+    the response fetched ahead for this URL and these validators, when the run fetched it
+    ahead (:mod:`ingest.http.prefetch`)."""
+    ahead = prefetch.take(url, etag, last_modified)
+    if ahead is not None:
+        return ahead
+    return fetch_now(url, config, etag=etag, last_modified=last_modified, accept=accept)
+
+
+def fetch_now(
+    url: str,
+    config: Config,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> HttpResponse:
+    """:func:`fetch` with the ``http.*`` settings, now (never a response fetched ahead)."""
     timeout = float(_setting(config, "http.timeout", DEFAULT_TIMEOUT))
     return fetch(
         url,
@@ -221,6 +239,21 @@ def _max_age(headers: Mapping[str, str]) -> float | None:
 
 def _concurrency(config: Config) -> int:
     return max(1, int(_setting(config, "http.host_concurrency", DEFAULT_HOST_CONCURRENCY)))
+
+
+def prefetcher_for(config: Config) -> prefetch.Prefetcher | None:
+    """A :class:`~ingest.http.prefetch.Prefetcher` with the ``http.*`` settings
+    (``http.concurrency`` in all, ``http.host_concurrency`` to one host); None when
+    ``http.concurrency`` is 1: one fetch at a time, as the run reads."""
+    workers = int(_setting(config, "http.concurrency", prefetch.DEFAULT_CONCURRENCY))
+    if workers <= 1:
+        return None
+    per_host = int(_setting(config, "http.host_concurrency", DEFAULT_HOST_CONCURRENCY))
+
+    def fetcher(url: str, etag: str | None, last_modified: str | None) -> HttpResponse:
+        return fetch_now(url, config, etag=etag, last_modified=last_modified, accept=PROBE_ACCEPT)
+
+    return prefetch.Prefetcher(fetcher, workers=workers, per_host=per_host)
 
 
 def _setting(config: Config, name: str, default: Any) -> Any:

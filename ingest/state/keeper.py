@@ -175,8 +175,15 @@ class LedgerKeeper(Keeper):
             return None
         http = HttpState(state.etag, state.last_modified)
         self._visit = _Visit(config, state, http, moment, summary.sources_failed)
-        spec = f"{config.kind}:{state.location}" if config.kind else state.location
-        return replace(source, spec=spec)
+        return replace(source, spec=_spec(config, state))
+
+    def lookahead(self, source: RunSource) -> tuple[str, str | None, str | None] | None:
+        """Where ``source`` will be read and its stored validators; None when not due."""
+        config = self.configs[source.name]
+        state = self.ledger.source(config.name, config.spec, config.location, config.kind)
+        if not self.force and not state.due(now()):
+            return None
+        return _spec(config, state), state.etag, state.last_modified
 
     def ours(self, found: Source) -> bool:
         """The state, its lock and journals, the targets, the config file."""
@@ -324,3 +331,8 @@ def _counts(summary: RunSummary) -> dict[str, int]:
         "not_modified": summary.not_modified,
         "failures": failures,
     }
+
+
+def _spec(config: SourceConfig, state: SourceState) -> str:
+    """What a source is read as: its kind, at the location the ledger has for it."""
+    return f"{config.kind}:{state.location}" if config.kind else state.location

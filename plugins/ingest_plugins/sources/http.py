@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ingest import Settings, hookimpl
 from ingest.helpers import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_DEADLINE,
     DEFAULT_HOST_CONCURRENCY,
     DEFAULT_HOST_DELAY,
@@ -21,8 +22,8 @@ from ingest.helpers import (
 @hookimpl
 def ingest_add_settings(settings: Settings) -> None:
     """Declare ``http.timeout``, ``http.deadline``, ``http.max_bytes``, ``http.user_agent``,
-    and the politeness of page fetches: ``http.robots``, ``http.host_delay`` and
-    ``http.host_concurrency``."""
+    ``http.concurrency`` (sources fetched at once), and politeness: ``http.robots``,
+    ``http.host_delay`` (pages) and ``http.host_concurrency``."""
     settings.add("http.timeout", DEFAULT_TIMEOUT, "Seconds to wait to connect or for data.")
     settings.add("http.deadline", DEFAULT_DEADLINE, "Most seconds for one response, body included.")
     settings.add(
@@ -40,5 +41,10 @@ def ingest_add_settings(settings: Settings) -> None:
     settings.add(
         "http.host_concurrency",
         DEFAULT_HOST_CONCURRENCY,
-        "Most page requests to one host at a time (at least 1).",
+        "Most requests to one host at a time, sources and pages alike (at least 1).",
+    )
+    settings.add(
+        "http.concurrency",
+        DEFAULT_CONCURRENCY,
+        "Most sources fetched at once, ahead of the run reading them (1: one at a time).",
     )
