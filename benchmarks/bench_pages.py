@@ -14,6 +14,12 @@ read and decompressed), so they start equal; peak memory is the child's maximum 
 (``wait4``), shown also as growth over the parent's. Run from the repository root::
 
     python -m benchmarks.bench_pages [--corpus ../shared/corpus] [--limit N] [--only NAME]
+        [--part dev|test|all] [--misses]
+
+``--part`` restricts the bodies table to one part of the articles corpus, split once before
+any tuning (sorted open ids, every third is test: ``pages_scoring.split_ids``); ``--misses``
+(dev part only: the test part is not studied) lists ingest's per-page scores beside the best
+peer's, worst first.
 """
 
 from __future__ import annotations
@@ -76,10 +82,13 @@ class Run:
     failures: int
 
 
-def load_pages(folder: Path, limit: int | None) -> tuple[list[Page], dict[str, Any]]:
-    """The open pages of one corpus (sorted ids, the first ``limit``) and its truth."""
+def load_pages(
+    folder: Path, limit: int | None, part: str = "all"
+) -> tuple[list[Page], dict[str, Any]]:
+    """The open pages of one corpus (one part of its sorted ids, the first ``limit``) and its
+    truth."""
     truth: dict[str, Any] = json.loads((folder / "ground-truth.json").read_text("utf-8"))
-    ids = sorted((folder / "open-ids.txt").read_text("utf-8").split())[:limit]
+    ids = score.split_ids((folder / "open-ids.txt").read_text("utf-8").split(), part)[:limit]
     pages = []
     for page_id in ids:
         path = folder / "html" / f"{page_id}.html.gz"
@@ -314,15 +323,28 @@ SPEED_HEAD = (
 )
 
 
-def body_table(pages: list[Page], truth: dict[str, Any], names: set[str] | None) -> None:
-    """Run and print the body extractors: quality, then speed against trafilatura's."""
-    print(f"Bodies: {len(pages)} open pages of articles; 4-gram shingles, P/R averaged over pages")
+def body_table(
+    pages: list[Page],
+    truth: dict[str, Any],
+    names: set[str] | None,
+    part: str = "all",
+    misses: bool = False,
+) -> None:
+    """Run and print the body extractors: quality, then speed against trafilatura's; with
+    ``misses``, ingest's per-page scores after the table."""
+    scope = "" if part == "all" else f" ({part} part)"
+    print(
+        f"Bodies: {len(pages)} open pages of articles{scope}; "
+        "4-gram shingles, P/R averaged over pages"
+    )
     print(
         f"{'extractor':<17} {'F1':>6} {'prec':>6} {'recall':>6} {'exact':>6} {'empty':>5} "
         + SPEED_HEAD
     )
     reference: float | None = None
+    outputs: dict[str, list[Any]] = {}
     for name, run in measured(BODY_EXTRACTORS, pages, names):
+        outputs[name] = run.outputs
         s = score.score_bodies(
             [(truth[p.id]["articleBody"], out) for p, out in zip(pages, run.outputs, strict=True)]
         )
@@ -332,6 +354,35 @@ def body_table(pages: list[Page], truth: dict[str, Any], names: set[str] | None)
             f"{name:<17} {s.f1:>6.3f} {s.precision:>6.3f} {s.recall:>6.3f} {s.accuracy:>6.3f} "
             f"{s.empty:>5} {_speed(run, len(pages), reference)}"
         )
+    if misses:
+        misses_table(pages, truth, outputs)
+
+
+def _page_scores(true: str, pred: str | None) -> tuple[float, float, float]:
+    """One page's F1, precision and recall."""
+    counts = score.match(true, pred)
+    p, r = score.precision(*counts), score.recall(*counts)
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+
+
+def misses_table(pages: list[Page], truth: dict[str, Any], outputs: dict[str, list[Any]]) -> None:
+    """ingest's F1, precision and recall on each page beside the best peer's F1 (its name),
+    the pages where ingest falls furthest behind first."""
+    mine = outputs.get("ingest")
+    peers = {n: o for n, o in outputs.items() if not n.startswith(("ingest", "beautifulsoup"))}
+    if mine is None or not peers:
+        print("\n--misses needs the ingest row and at least one peer")
+        return
+    rows = []
+    for i, page in enumerate(pages):
+        true = truth[page.id]["articleBody"]
+        f1, p, r = _page_scores(true, mine[i])
+        best, name = max((_page_scores(true, out[i])[0], n) for n, out in peers.items())
+        rows.append((f1 - best, page.id, f1, p, r, best, name))
+    print(f"\nPer page (ingest F1 minus the best peer's, worst first)\n{'id':<66} "
+          f"{'diff':>6} {'F1':>6} {'prec':>6} {'recall':>6} {'peer F1':>7} peer")  # fmt: skip
+    for diff, page_id, f1, p, r, best, name in sorted(rows):
+        print(f"{page_id:<66} {diff:>+6.3f} {f1:>6.3f} {p:>6.3f} {r:>6.3f} {best:>7.3f} {name}")
 
 
 def metadata_table(pages: list[Page], truth: dict[str, Any], names: set[str] | None) -> None:
@@ -370,13 +421,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated extractors: ingest, ingest-run, "
         "trafilatura, trafilatura-fast, readability, resiliparse, beautifulsoup",
     )
+    parser.add_argument(
+        "--part",
+        choices=score.PARTS,
+        default="all",
+        help="the bodies table on one part of the articles corpus (every third sorted id is test)",
+    )
+    parser.add_argument(
+        "--misses", action="store_true", help="per-page scores of ingest (dev part only)"
+    )
     args = parser.parse_args(argv)
+    if args.misses and args.part != "dev":
+        parser.error("--misses lists dev pages only: the test part is not studied")
     bodies, meta = args.corpus / "articles", args.corpus / "article-metadata"
     if not bodies.is_dir() or not meta.is_dir():
         raise SystemExit(f"no articles and article-metadata corpora under {args.corpus}")
     names = set(args.only.split(",")) if args.only else None
     get_plugin_manager()  # import every plugin module here, as the peers' are imported above
-    body_pages, body_truth = load_pages(bodies, args.limit)
+    body_pages, body_truth = load_pages(bodies, args.limit, args.part)
     meta_pages, meta_truth = load_pages(meta, args.limit)
     warm(selected(BODY_EXTRACTORS, names), body_pages)
     warm(selected(METADATA_EXTRACTORS, names), meta_pages)
@@ -385,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"parent RSS {base:.0f} MiB; 'vs trafil' = pages/s over trafilatura's (default); "
         "'+start' = peak RSS over the child's RSS when it began\n"
     )
-    body_table(body_pages, body_truth, names)
+    body_table(body_pages, body_truth, names, args.part, args.misses)
     metadata_table(meta_pages, meta_truth, names)
     return 0
 

@@ -10,6 +10,10 @@ means. A text of fewer than 4 tokens is one shorter shingle, as there.
 Metadata (the Fundus-derived corpus): title exact and author set exact after white space is
 collapsed (NFC); date on the same day; date exact to the minute where the truth states an
 instant (a time with a UTC offset, not 00:00:00).
+
+The articles corpus is split once, before any tuning, by the rule of
+``benchmarks/page_metadata.py``: sorted open ids, every third (indexes 2, 5, 8...) is the test
+part, the rest the dev part (:func:`split_ids`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,19 @@ from datetime import date, datetime
 _TOKEN = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 TpFpFn = tuple[float, float, float]
+#: The parts of a corpus :func:`split_ids` can give.
+PARTS = ("dev", "test", "all")
+
+
+def split_ids(ids: Iterable[str], part: str) -> list[str]:
+    """The ids of one part, sorted: ``test`` is every third sorted id (indexes 2, 5, 8...),
+    ``dev`` the others, ``all`` every id."""
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}: want one of {', '.join(PARTS)}")
+    ordered = sorted(ids)
+    if part == "all":
+        return ordered
+    return [i for n, i in enumerate(ordered) if (n % 3 == 2) == (part == "test")]
 
 
 def tokenize(text: str | None) -> list[str]:

@@ -49,6 +49,8 @@ def test_sample_page_is_one_clean_article(ingest_cli: Cli) -> None:
     assert [a["name"] for a in article["authors"]] == ["Mira Castell"]
     assert article["published"] == "2024-05-06T08:30:00Z"
     assert article["provenance"]["encoding"] == "utf-8"
+    # What the body links to; not the navigation, share buttons or related stories.
+    assert article["links"] == ["https://gazette.example.org/reports/harbour-bridge-2024.pdf"]
     [image] = article["media"]
     assert image["url"] == "https://gazette.example.org/images/2024/harbour-bridge.jpg"
     assert image["caption"].endswith("Photo: Jonas Pell")

@@ -1,10 +1,19 @@
-"""The main text of a web page: clean paragraphs, its figures and its embedded posts.
+"""The main text of a web page: clean paragraphs, its links, figures and embedded posts.
 
-Embedded posts and players are lifted out first (:mod:`.embeds`), figures are read into
-media with their captions and the captions removed, then trafilatura finds the main
-content (it drops navigation, ads, related links, comments, newsletter boxes, cookie
-banners and share widgets by its own rules). Its result tree is walked into paragraphs:
-a subheading, a list item, a table row, each quoted paragraph is one.
+The steps, on a copy of the page:
+
+1. Embedded posts and players are lifted out (:mod:`.embeds`); figures are read into media
+   with their captions, and the captions removed (:mod:`.body_figures`).
+2. What is never the text goes: the standfirst that repeats the page's description,
+   related-story links, navigation and form controls (:mod:`.body_rules`).
+3. trafilatura finds the main content, by its own rules and without its fallback
+   extractors (``fast``: on news pages they cost time and add boilerplate). Its tree is
+   walked into paragraphs: a subheading, a list item, a table row, a quoted paragraph each
+   is one.
+4. Each paragraph is found again in the page (:mod:`.body_map`): a body split around ads
+   into containers alike is joined and read again; the body's links are read there.
+5. The headline and what follows the text in the same frame (credits, "follow us",
+   newsletter boxes, teasers) are trimmed (:mod:`.body_ends`).
 """
 
 from __future__ import annotations
@@ -17,9 +26,17 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from ingest import Embed, Media, canonical_url
-from ingest.helpers import resolve_url
-from ingest_plugins.clean.markup import image_source, text_of
+from ingest import Embed, Media
+from ingest_plugins.sources.pages.body_ends import Block, trim
+from ingest_plugins.sources.pages.body_figures import take_figures
+from ingest_plugins.sources.pages.body_map import (
+    join_parts,
+    links_of,
+    main_container,
+    sources_of,
+    split_parts,
+)
+from ingest_plugins.sources.pages.body_rules import prune_page
 from ingest_plugins.sources.pages.embeds import take_embeds
 
 _Element = etree._Element
@@ -28,13 +45,14 @@ _Element = etree._Element
 _CONTAINERS = frozenset({"list", "quote", "table", "div", "body", "doc", "main"})
 #: What never becomes a paragraph: images and line-break markers.
 _SKIP = frozenset({"graphic", "lb"})
+#: Elements past which trafilatura reads a page without its links: its time grows with the
+#: square of the text's pieces, and each link cuts one in three (50,000 linked paragraphs
+#: take it 106 s, unlinked 6 s).
+BIG_PAGE = 20_000
+_COUNT = etree.XPath("count(//*)")
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 #: The text blocks in trafilatura's tree.
 _BLOCKS = frozenset({"p", "head", "item", "code", "list", "quote", "table", "row", "div"})
-# Elements whose text is never the article's (trafilatura drops most of them too; dropping
-# them before it runs saves it the work and keeps captions out of the text).
-_NEVER_TEXT = ("figcaption", "script", "style", "noscript", "template", "svg")
-#: Elements past which a page is read in one fast pass (:func:`main_paragraphs`).
-BIG_PAGE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,34 +65,55 @@ class PageBody:
     embeds: tuple[Embed, ...]
     #: Notes for ``article.warnings`` (``"no main text found"``...).
     warnings: tuple[str, ...]
+    #: The absolute http(s) URLs the text links to: canonical, in document order, each once.
+    links: tuple[str, ...] = ()
 
 
-def extract_body(root: lxml.html.HtmlElement, url: str | None) -> PageBody:
-    """The main text of a parsed page, its figures and its embedded posts; ``root`` is not
-    changed. ``url`` is what relative links resolve against."""
+def extract_body(
+    root: lxml.html.HtmlElement, url: str | None, *, posts_in_text: bool = False
+) -> PageBody:
+    """The main text of a parsed page, its links, figures and embedded posts; ``root`` is
+    not changed. ``url`` is what relative links resolve against. With ``posts_in_text`` an
+    embedded post's text also stays where the page shows it, as a paragraph of the text."""
     tree = copy.deepcopy(root)
     # A comment inside a paragraph (React pages write <!-- --> between text runs) makes
     # trafilatura drop the paragraph's rest; its own parser removes them, ours may not.
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
-    embeds = take_embeds(tree, url)
-    media = _take_figures(tree, url)
-    paragraphs = main_paragraphs(tree, url)
+    embeds = take_embeds(tree, url, keep=posts_in_text)
+    media = take_figures(tree, url)
+    stated = prune_page(tree, url)
+    blocks = main_text(tree, url)
+    blocks = trim(blocks, main_container(el for _, el in blocks), stated.titles)
+    paragraphs = tuple(text for text, _ in blocks)
     warnings = () if paragraphs else ("no main text found",)
-    return PageBody(tuple(paragraphs), tuple(media), tuple(embeds), warnings)
+    links = links_of((el for _, el in blocks), url)
+    return PageBody(paragraphs, tuple(media), tuple(embeds), warnings, links)
+
+
+def main_text(tree: lxml.html.HtmlElement, url: str | None) -> list[Block]:
+    """The main text's paragraphs, each with its block in ``tree`` (None where it is not
+    found). A body split in parts around ads is joined and read again."""
+    paragraphs = main_paragraphs(tree, url)
+    sources = sources_of(paragraphs, tree)
+    if parts := split_parts(sources):
+        join_parts(parts)
+        joined = main_paragraphs(tree, url)
+        if sum(map(len, joined)) > sum(map(len, paragraphs)):
+            paragraphs, sources = joined, sources_of(joined, tree)
+    return list(zip(paragraphs, sources, strict=True))
 
 
 def main_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
-    """trafilatura's main content of ``tree`` (which it changes) as paragraphs; a second,
-    recall-favouring pass when the first finds nothing. A page of more than
-    :data:`BIG_PAGE` elements gets one pass, without trafilatura's fallback extractors: their
-    time grows faster than the page (100,000 paragraphs: 39 s), the main pass's does not."""
-    big = sum(1 for _ in tree.iter()) > BIG_PAGE
-    for recall in (False,) if big else (False, True):
+    """trafilatura's main content of ``tree`` (which it leaves as it is) as paragraphs; a
+    second, recall-favouring pass when the first finds nothing. A page of more than
+    :data:`BIG_PAGE` elements is read without its links (from a copy)."""
+    source = _unlinked(tree) if _count(tree) > BIG_PAGE else tree
+    for recall in (False, True):
         document = trafilatura.bare_extraction(
-            tree if recall or big else copy.deepcopy(tree),
+            source,
             url=url,
             favor_recall=recall,
-            fast=big,
+            fast=True,
             include_comments=False,
             include_tables=True,
             with_metadata=False,
@@ -83,6 +122,20 @@ def main_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
         if body is not None and (paragraphs := list(_paragraphs(body))):
             return paragraphs
     return []
+
+
+def _count(tree: _Element) -> int:
+    """How many elements ``tree`` holds."""
+    found = _COUNT(tree)
+    return int(found) if isinstance(found, float) else 0
+
+
+def _unlinked(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of ``tree`` without its ``<a>`` tags (their text stays), parsed anew: a
+    stripped tree keeps its text in pieces, which costs trafilatura as much as the links."""
+    stripped = copy.deepcopy(tree)
+    etree.strip_tags(stripped, "a")
+    return lxml.html.document_fromstring(etree.tostring(stripped, encoding="unicode"), _PARSER)
 
 
 def _paragraphs(el: _Element) -> Iterator[str]:
@@ -111,30 +164,3 @@ def _block_text(el: _Element) -> str:
     """A block's text; a line break (``<lb/>``) is a space, as in running text."""
     text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     return " ".join(text.split())
-
-
-def _take_figures(tree: _Element, url: str | None) -> list[Media]:
-    """The images and videos of ``<figure>`` elements, captioned; then every caption and
-    script-like element leaves the tree."""
-    media: list[Media] = []
-    seen: set[str] = set()
-    for figure in tree.iter("figure"):
-        caption_el = next(figure.iter("figcaption"), None)
-        caption = None
-        if caption_el is not None:
-            caption = " ".join(text_of(caption_el).split()) or None
-        # A video's poster is an <img> too: the video (or its <source>) is the medium.
-        video = figure.find(".//video") is not None
-        for el in figure.iter(*(("video", "source") if video else ("img", "source"))):
-            src = image_source(el)
-            if not src:
-                continue
-            full = canonical_url(resolve_url(url, src) if url else src)
-            if full is None or full in seen:
-                continue
-            seen.add(full)
-            alt = " ".join((el.get("alt") or "").split()) or None
-            media.append(Media("video" if video else "image", full, caption or alt))
-            break  # one medium per figure: the rest are its other sizes
-    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    return media

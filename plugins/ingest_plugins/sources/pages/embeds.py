@@ -2,7 +2,8 @@
 blockquotes and YouTube, Vimeo, TikTok, Instagram or Mastodon iframes.
 
 Each is read from what its markup says (author, handle, date, text, URL) and removed from
-the tree, so that the body's text does not hold it. Tweets, Mastodon and Bluesky
+the tree, so that the body's text does not hold it (unless the caller keeps the posts'
+text in place: :func:`take_embeds` ``keep``). Tweets, Mastodon and Bluesky
 blockquotes are read by the ``markup`` plugin's :func:`html_to_text`, which every feed and
 post already goes through; the others are read here.
 """
@@ -37,8 +38,9 @@ _MASTODON_IFRAME_RE = re.compile(r"(?P<url>https?://[\w.-]+/@\w+/\d+)/embed", re
 _SHARED_BY_RE = re.compile(r"shared by\s+(?P<name>[^()]*?)\s*\(@(?P<handle>[\w.]+)\)")
 
 
-def take_embeds(root: _Element, base_url: str | None) -> list[Embed]:
-    """The embedded posts and players under ``root``, each removed from the tree."""
+def take_embeds(root: _Element, base_url: str | None, *, keep: bool = False) -> list[Embed]:
+    """The embedded posts and players under ``root``, each removed from the tree; with
+    ``keep``, a post's blockquote stays (its text is then the page's text too)."""
     embeds: list[Embed] = []
     for el in list(root.iter("blockquote", "iframe")):  # a list: the loop changes the tree
         if el.getparent() is None:  # inside an embed removed already
@@ -46,7 +48,8 @@ def take_embeds(root: _Element, base_url: str | None) -> list[Embed]:
         found = _iframe(el, base_url) if el.tag == "iframe" else _blockquote(el, base_url)
         if found is not None:
             embeds.append(found)
-            _remove(el)
+            if not keep or el.tag == "iframe":
+                _remove(el)
     return embeds
 
 

@@ -91,6 +91,7 @@ def page_article(
         language=meta.language,
         tags=_tags(meta),
         embeds=list(body.embeds),
+        links=list(body.links),
         media=_media(meta, body.media),
         warnings=warnings,
     )
