@@ -318,7 +318,7 @@ def test_corpus_bodies_keep_their_quality(corpus: Path) -> None:
 
 
 def test_a_big_linked_page_is_read_whole_with_its_links() -> None:
-    # Past BIG_PAGE elements trafilatura reads an unlinked copy; the links come from the page.
+    # Past LARGE_PAGE elements the largest block of paragraphs is read; its links too.
     html = _page(
         "<article>"
         + "".join(
@@ -347,3 +347,21 @@ def test_the_split_is_fixed_every_third_sorted_id_is_test() -> None:
     assert sorted(dev + test) == score.split_ids(ids, "all") == sorted(ids)
     with pytest.raises(ValueError, match="unknown part"):
         score.split_ids(ids, "train")
+
+
+def test_a_page_too_large_for_the_extractor_is_its_largest_block_in_one_pass() -> None:
+    items = "".join(f"<li><p>Row {i} of the register.</p></li>" for i in range(7_000))
+    paragraphs = "".join(f"<p>Paragraph {i} of the minutes.</p>" for i in range(7_000))
+    html = _page(
+        "<nav>" + "".join(f"<p>Menu {i}</p>" for i in range(3_000)) + "</nav>"
+        f"<main><h2>Minutes</h2>{paragraphs}<blockquote><p>A quoted motion.</p></blockquote>"
+        f"<ul>{items}</ul></main><aside><p>Sponsored</p></aside>"
+    )
+    body = _body(html)
+    assert body.paragraphs[0] == "Minutes"
+    assert body.paragraphs[1] == "Paragraph 0 of the minutes."
+    assert "A quoted motion." in body.paragraphs  # once: a quote wraps its paragraphs
+    assert body.paragraphs.count("Row 5 of the register.") == 1  # a <p> in a <li>: once
+    assert len(body.paragraphs) == 1 + 7_000 + 1 + 7_000
+    assert not any(p.startswith(("Menu", "Sponsored")) for p in body.paragraphs)
+    assert any("largest block of paragraphs" in w for w in body.warnings)

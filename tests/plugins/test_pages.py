@@ -323,6 +323,7 @@ def test_a_big_page_is_read_in_one_fast_pass(ingest_cli: Cli, tmp_path: Path) ->
     page.write_text(_page(f"<article>{paragraphs}</article>"))
     [article] = run(ingest_cli, str(page)).articles
     assert len(article["text"].split("\n\n")) > 20_000
+    assert any("largest block of paragraphs" in w for w in article["warnings"])
 
 
 def test_a_page_marked_for_subscribers_says_its_text_may_be_a_teaser(
@@ -344,3 +345,23 @@ def test_a_page_marked_for_subscribers_says_its_text_may_be_a_teaser(
     [warning] = [w for w in article["warnings"] if w.startswith("paywall")]
     assert "isAccessibleForFree" in warning
     assert "only what non-subscribers see" in warning
+
+
+def test_a_50_mb_page_is_one_line_and_the_run_goes_on(ingest_cli: Cli, tmp_path: Path) -> None:
+    paragraph = b"<p>Another paragraph of the endless live report from the harbour.</p>\n"
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as out:
+        out.write(b"<!doctype html><html><head><title>Live</title></head><body><article>")
+        for _ in range(50_000_000 // (len(paragraph) * 1000)):
+            out.write(paragraph * 1000)
+        out.write(b"</article></body></html>")
+    assert huge.stat().st_size > 49_000_000
+    routes = {"/huge.html": lambda _: Reply(200, huge.read_bytes(), {"Content-Type": "text/html"})}
+    with serve(routes) as server:
+        result = run(ingest_cli, str(huge), server.url("/huge.html"), str(PAGE))
+    assert result.exit_code == 1
+    file_line, url_line = sorted(result.error_lines)  # "/tmp..." before "http..."
+    assert file_line == f"error: html:{huge}: larger than the 33,554,432-byte limit"
+    assert url_line.startswith(f"error: html:{server.url('/huge.html')}: "), url_line
+    assert "larger than" in url_line
+    assert len(result.articles) == 1  # the sample page, read after them

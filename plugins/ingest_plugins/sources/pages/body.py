@@ -10,6 +10,8 @@ The steps, on a copy of the page:
    extractors (``fast``: on news pages they cost time and add boilerplate). Its tree is
    walked into paragraphs: a subheading, a list item, a table row, a quoted paragraph each
    is one.
+   A page of more than 20,000 elements, which no article page has, is read in one linear
+   pass instead (:mod:`.body_large`): trafilatura's time grows faster than the page.
 4. Each paragraph is found again in the page (:mod:`.body_map`): a body split around ads
    into containers alike is joined and read again; the body's links are read there.
 5. The headline and what follows the text in the same frame (credits, "follow us",
@@ -29,6 +31,7 @@ from lxml import etree
 from ingest import Embed, Media
 from ingest_plugins.sources.pages.body_ends import Block, trim
 from ingest_plugins.sources.pages.body_figures import take_figures
+from ingest_plugins.sources.pages.body_large import LARGE_PAGE, largest_block
 from ingest_plugins.sources.pages.body_map import (
     join_parts,
     links_of,
@@ -45,12 +48,7 @@ _Element = etree._Element
 _CONTAINERS = frozenset({"list", "quote", "table", "div", "body", "doc", "main"})
 #: What never becomes a paragraph: images and line-break markers.
 _SKIP = frozenset({"graphic", "lb"})
-#: Elements past which trafilatura reads a page without its links: its time grows with the
-#: square of the text's pieces, and each link cuts one in three (50,000 linked paragraphs
-#: take it 106 s, unlinked 6 s).
-BIG_PAGE = 20_000
 _COUNT = etree.XPath("count(//*)")
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 #: The text blocks in trafilatura's tree.
 _BLOCKS = frozenset({"p", "head", "item", "code", "list", "quote", "table", "row", "div"})
 
@@ -82,17 +80,27 @@ def extract_body(
     embeds = take_embeds(tree, url, keep=posts_in_text)
     media = take_figures(tree, url)
     stated = prune_page(tree, url)
-    blocks = main_text(tree, url)
+    large = _count(tree) > LARGE_PAGE
+    blocks = main_text(tree, url, large=large)
     blocks = trim(blocks, main_container(el for _, el in blocks), stated.titles)
     paragraphs = tuple(text for text, _ in blocks)
-    warnings = () if paragraphs else ("no main text found",)
+    warnings: tuple[str, ...] = () if paragraphs else ("no main text found",)
+    if large:
+        warnings += (
+            f"a page of more than {LARGE_PAGE:,} elements: its text is its largest block of "
+            "paragraphs, not the main-text extractor's",
+        )
     links = links_of((el for _, el in blocks), url)
     return PageBody(paragraphs, tuple(media), tuple(embeds), warnings, links)
 
 
-def main_text(tree: lxml.html.HtmlElement, url: str | None) -> list[Block]:
+def main_text(tree: lxml.html.HtmlElement, url: str | None, *, large: bool = False) -> list[Block]:
     """The main text's paragraphs, each with its block in ``tree`` (None where it is not
-    found). A body split in parts around ads is joined and read again."""
+    found). A body split in parts around ads is joined and read again. A ``large`` page is
+    read by :func:`~.body_large.largest_block`, in one pass."""
+    if large:
+        paragraphs = largest_block(tree)
+        return list(zip(paragraphs, sources_of(paragraphs, tree), strict=True))
     paragraphs = main_paragraphs(tree, url)
     sources = sources_of(paragraphs, tree)
     if parts := split_parts(sources):
@@ -105,12 +113,10 @@ def main_text(tree: lxml.html.HtmlElement, url: str | None) -> list[Block]:
 
 def main_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
     """trafilatura's main content of ``tree`` (which it leaves as it is) as paragraphs; a
-    second, recall-favouring pass when the first finds nothing. A page of more than
-    :data:`BIG_PAGE` elements is read without its links (from a copy)."""
-    source = _unlinked(tree) if _count(tree) > BIG_PAGE else tree
+    second, recall-favouring pass when the first finds nothing."""
     for recall in (False, True):
         document = trafilatura.bare_extraction(
-            source,
+            tree,
             url=url,
             favor_recall=recall,
             fast=True,
@@ -128,14 +134,6 @@ def _count(tree: _Element) -> int:
     """How many elements ``tree`` holds."""
     found = _COUNT(tree)
     return int(found) if isinstance(found, float) else 0
-
-
-def _unlinked(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """A copy of ``tree`` without its ``<a>`` tags (their text stays), parsed anew: a
-    stripped tree keeps its text in pieces, which costs trafilatura as much as the links."""
-    stripped = copy.deepcopy(tree)
-    etree.strip_tags(stripped, "a")
-    return lxml.html.document_fromstring(etree.tostring(stripped, encoding="unicode"), _PARSER)
 
 
 def _paragraphs(el: _Element) -> Iterator[str]:
