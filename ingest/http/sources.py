@@ -49,25 +49,13 @@ def fetch_with_config(
     etag: str | None = None,
     last_modified: str | None = None,
     accept: str | None = None,
+    ahead: bool = True,
 ) -> HttpResponse:
     """:func:`fetch` with the ``http.*`` settings (their defaults if the plugin is disabled);
-    the response fetched ahead for this URL and these validators, when the run fetched it
-    ahead (:mod:`ingest.http.prefetch`)."""
-    ahead = prefetch.take(url, etag, last_modified)
-    if ahead is not None:
-        return ahead
-    return fetch_now(url, config, etag=etag, last_modified=last_modified, accept=accept)
-
-
-def fetch_now(
-    url: str,
-    config: Config,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    accept: str | None = None,
-) -> HttpResponse:
-    """:func:`fetch` with the ``http.*`` settings, now (never a response fetched ahead)."""
+    with ``ahead``, the response fetched ahead for this URL and these validators when the run
+    fetched it ahead (:mod:`ingest.http.prefetch`)."""
+    if ahead and (response := prefetch.take(url, etag, last_modified)) is not None:
+        return response
     timeout = float(_setting(config, "http.timeout", DEFAULT_TIMEOUT))
     return fetch(
         url,
@@ -251,7 +239,9 @@ def prefetcher_for(config: Config) -> prefetch.Prefetcher | None:
     per_host = int(_setting(config, "http.host_concurrency", DEFAULT_HOST_CONCURRENCY))
 
     def fetcher(url: str, etag: str | None, last_modified: str | None) -> HttpResponse:
-        return fetch_now(url, config, etag=etag, last_modified=last_modified, accept=PROBE_ACCEPT)
+        return fetch_with_config(
+            url, config, etag=etag, last_modified=last_modified, accept=PROBE_ACCEPT, ahead=False
+        )
 
     return prefetch.Prefetcher(fetcher, workers=workers, per_host=per_host)
 

@@ -18,6 +18,7 @@ from lxml import etree
 from ingest import Author, Embed, canonical_url
 from ingest.helpers import parse_date, resolve_url
 from ingest_plugins.clean.markup import html_to_text, text_of
+from ingest_plugins.sources.pages.body_rules import remove
 
 _Element = etree._Element
 
@@ -49,22 +50,8 @@ def take_embeds(root: _Element, base_url: str | None, *, keep: bool = False) -> 
         if found is not None:
             embeds.append(found)
             if not keep or el.tag == "iframe":
-                _remove(el)
+                remove(el)
     return embeds
-
-
-def _remove(el: _Element) -> None:
-    """Remove ``el`` but keep the text after it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _classes(el: _Element) -> set[str]:
