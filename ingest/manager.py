@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import Distribution, EntryPoint, entry_points
 
 import pluggy
 
@@ -36,8 +36,20 @@ class PluginInfo:
     origin: str
 
 
-def _is_builtin(ep: EntryPoint) -> bool:
-    return ep.dist is not None and ep.dist.name == _OWN_DISTRIBUTION
+def _in_order(eps: Iterable[EntryPoint]) -> list[EntryPoint]:
+    """Built-ins (this distribution's) first, then third-party plugins, each by name."""
+    # A distribution's name comes from parsing its METADATA file, again at each access: ask
+    # once per distribution (its entry points share one object), not once per plugin.
+    names: dict[Distribution, str] = {}
+
+    def builtin(ep: EntryPoint) -> bool:
+        if ep.dist is None:
+            return False
+        if ep.dist not in names:
+            names[ep.dist] = ep.dist.name
+        return names[ep.dist] == _OWN_DISTRIBUTION
+
+    return sorted(eps, key=lambda ep: (not builtin(ep), ep.name))
 
 
 def _import(name: str, target: str, loader: Callable[[], object]) -> object:
@@ -76,10 +88,7 @@ def get_plugin_manager(
     for name in names_blocked:
         pm.set_blocked(name)
     if entry_points_group:
-        eps = sorted(
-            entry_points(group=entry_points_group), key=lambda e: (not _is_builtin(e), e.name)
-        )
-        for ep in eps:
+        for ep in _in_order(entry_points(group=entry_points_group)):
             if ep.name in names_blocked or pm.has_plugin(ep.name):
                 continue
             plugin = _import(ep.name, ep.value, ep.load)

@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import IO, Any
-
-import ijson
-from jsonschema import Draft202012Validator
+from typing import IO, TYPE_CHECKING, Any
 
 from ingest.jsonvalues import decode_error
 from ingest.model import CUSTOM_TAG_KIND, ID_BASES, RELATION_KINDS, SCHEMA_VERSION, TAG_KINDS
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 _DATETIME = {
     "type": ["string", "null"],
@@ -174,6 +174,9 @@ ARTICLE_SCHEMA: dict[str, Any] = {
 
 @cache
 def _validator() -> Draft202012Validator:
+    # jsonschema (0.1 s to import) is loaded by the first validation, not with the schema.
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
     Draft202012Validator.check_schema(ARTICLE_SCHEMA)
     return Draft202012Validator(ARTICLE_SCHEMA)
 
@@ -229,6 +232,8 @@ def validate_lines(stream: IO[str], tally: Tally | None = None) -> Iterator[Prob
 def validate_array(stream: IO[bytes], tally: Tally | None = None) -> Iterator[Problem]:
     """Check each element of a JSON array (a ``json:`` target's file), streamed element by
     element; ``Problem.line`` is the element's index, from 0."""
+    import ijson  # noqa: PLC0415 - only JSON arrays need it
+
     tally = tally if tally is not None else Tally()
     index = -1
     try:

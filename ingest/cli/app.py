@@ -1,7 +1,8 @@
 """The ``ingest`` command line: :func:`build_app` makes the typer app for one plugin manager,
-:func:`main` is the console script. Commands stay thin: ``run`` is in :mod:`ingest.cli.run`,
-``status`` and ``dead-letters`` in :mod:`ingest.cli.ledger`; exit codes are in
-:mod:`ingest.cli.exits`.
+:func:`main` builds both and runs (the console script, :func:`ingest.cli.main`, answers
+``--version`` before it imports this module). Commands stay thin: ``run`` is in
+:mod:`ingest.cli.run`, ``status`` and ``dead-letters`` in :mod:`ingest.cli.ledger`; exit
+codes are in :mod:`ingest.cli.exits`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import sys
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import pluggy
 import typer
 import typer.exceptions
 
-from ingest._version import __version__
 from ingest.cli.exits import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -32,10 +32,13 @@ from ingest.cli.exits import (
 from ingest.cli.ledger import add_ledger_commands
 from ingest.cli.reporter import Reporter
 from ingest.cli.run import add_run, kinds_epilog
+from ingest.cli.version import VALUED_OPTIONS, version_line
 from ingest.errors import IngestError, OutputClosed, PluginLoadError, UsageError, inert
 from ingest.manager import DISABLE_ENV, describe_plugins, get_plugin_manager
 from ingest.pipeline import Pipeline
-from ingest.schema import ARTICLE_SCHEMA, Tally, validate_array, validate_lines
+
+if TYPE_CHECKING:
+    from ingest.schema import Tally
 
 
 @dataclass
@@ -61,7 +64,7 @@ def _usage(exc: UsageError, reporter: Reporter | None = None) -> typer.Exit:
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"ingest {__version__}")
+        typer.echo(version_line())
         raise typer.Exit(EXIT_OK)
 
 
@@ -144,6 +147,8 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
     @app.command()
     def schema() -> None:
         """Print the JSON Schema (draft 2020-12) of the article record."""
+        from ingest.schema import ARTICLE_SCHEMA  # noqa: PLC0415 - loaded by its commands
+
         typer.echo(json.dumps(ARTICLE_SCHEMA, indent=2, ensure_ascii=False))
 
     @app.command()
@@ -155,6 +160,8 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
     ) -> None:
         """Check each FILE (JSON Lines, or a JSON array; - for stdin) against the article
         schema: each problem as FILE:LINE: message, then how many records were valid."""
+        from ingest.schema import Tally  # noqa: PLC0415 - loaded by its commands
+
         tally = Tally()
         bad = sum(_validate_file(name, tally) for name in files)
         summary = (
@@ -169,6 +176,8 @@ def _add_info_commands(app: typer.Typer, pm: pluggy.PluginManager) -> None:
 def _validate_file(name: str, tally: Tally) -> int:
     """Print each problem of one JSON Lines file (or JSON array: ``json:`` output); return
     how many there were. ``tally`` counts the records and the valid ones."""
+    from ingest.schema import validate_array, validate_lines  # noqa: PLC0415
+
     bad = 0
     try:
         with sys.stdin.buffer if name == "-" else Path(name).open("rb") as raw:
@@ -196,7 +205,7 @@ def preparse(args: list[str]) -> GlobalOptions:
     opts = GlobalOptions()
     it = iter(args)
     for arg in it:
-        if arg in ("-p", "--plugin", "--no-plugin"):
+        if arg in VALUED_OPTIONS:
             value = next(it, None)
             if value is not None:
                 (opts.blocked if arg == "--no-plugin" else opts.modules).append(value)

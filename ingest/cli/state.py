@@ -1,6 +1,9 @@
 """``ingest run -c``/``--state``: planning a run on state from the options and the config
 file, and running it under the state's lock. :mod:`ingest.cli` builds the app; the commands
-that read or mend a state are in :mod:`ingest.cli.ledger`."""
+that read or mend a state are in :mod:`ingest.cli.ledger`.
+
+The options are declared with the app; the config file, the ledger and the stateful run
+are imported by the run on state that needs them, not by every command."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pluggy
 import typer
@@ -20,15 +23,11 @@ from ingest.errors import IngestError, UsageError
 from ingest.keep import Keep
 from ingest.locations import NO_SUFFIXES, Target, TargetKind, parse_target, split_kind
 from ingest.pipeline import Pipeline
-from ingest.state.configfile import (
-    SourceConfig,
-    load_config,
-    resolve_target,
-)
-from ingest.state.ledger import BUSY_TIMEOUT, Ledger
 from ingest.state.lock import LockTimeout, StateLock
-from ingest.state.run import StatefulRun
 from ingest.summary import RunSummary
+
+if TYPE_CHECKING:
+    from ingest.state.configfile import SourceConfig
 
 #: Seconds ``ingest run`` waits for another run on the same state by default.
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -89,6 +88,8 @@ def plan(
     """Resolve a run on state; a :class:`UsageError` for anything missing or contradictory,
     raised before the state, a target or anything else is created. ``kinds`` are the target
     schemes the plugins declare."""
+    from ingest.state.configfile import load_config, resolve_target  # noqa: PLC0415
+
     project = load_config(config, suffixes) if config else None
     if project is not None and locations:
         raise UsageError(
@@ -169,6 +170,8 @@ def check_exactly_once(target: Target, kinds: Sequence[TargetKind]) -> None:
 def _adhoc(spec: str, kind: str | None) -> SourceConfig:
     """A LOCATION of ``ingest run --state``, named by its absolute path (or URL), so that
     runs from other folders know it again."""
+    from ingest.state.configfile import SourceConfig  # noqa: PLC0415
+
     prefix, location = split_kind(spec)
     if "://" not in location and location != "-":
         location = os.path.normpath(os.path.abspath(location))
@@ -188,6 +191,9 @@ def run_on_state(
 
     :raises LockTimeout: another run holds the state (exit code 5).
     """
+    from ingest.state.ledger import BUSY_TIMEOUT, Ledger  # noqa: PLC0415
+    from ingest.state.run import StatefulRun  # noqa: PLC0415
+
     try:
         with StateLock(run_plan.state, lock_timeout) as lock:
             if lock.previous_holder:

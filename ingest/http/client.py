@@ -5,6 +5,9 @@ chance itself: redirects (at most five, loops refused), gzip and deflate decompr
 cap on the *decompressed* size, a byte limit and a total deadline checked as the body
 streams, and conditional requests (``If-None-Match``/``If-Modified-Since``). Every failure is
 an :class:`HttpError` with a one-line reason, never a raw httpx exception.
+
+httpx is imported by the first request, not with this module: a run that reads only files,
+and ``ingest --version``, never load it (0.1 s or more).
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ import os
 import time
 from dataclasses import dataclass
 from types import MappingProxyType
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ingest._version import __version__
 from ingest.http.body import BodyRefused, BoundedBody, too_large
 from ingest.http.errors import HttpError, describe, status_error
 from ingest.http.state import HttpResponse
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 60.0
@@ -53,6 +58,8 @@ def shared_client(timeout: float) -> httpx.Client:
 
 @functools.cache
 def _client(timeout: float, proxies: tuple[str | None, ...]) -> httpx.Client:
+    import httpx  # noqa: PLC0415 - lazy: see the module docstring
+
     return httpx.Client(timeout=timeout)
 
 
@@ -79,6 +86,8 @@ def fetch(
     :param client: an httpx client to reuse (connection pooling); one is made otherwise.
     :raises HttpError: any failure, a non-2xx status other than 304 included.
     """
+    import httpx  # noqa: PLC0415 - lazy: see the module docstring
+
     optional = {"Accept": accept, "If-None-Match": etag, "If-Modified-Since": last_modified}
     headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
     headers.update({name: value for name, value in optional.items() if value})
@@ -96,6 +105,8 @@ def _follow(
     client: httpx.Client, url: str, headers: dict[str, str], limits: _Limits
 ) -> HttpResponse:
     """Send the GET and the redirects it leads to, each hop under the same limits."""
+    import httpx  # noqa: PLC0415 - lazy: see the module docstring
+
     _check_url(url, "not an http(s) URL")
     seen = {str(httpx.URL(url))}
     permanent: str | None = None
@@ -120,6 +131,8 @@ def _follow(
 
 
 def _check_url(url: str, reason: str) -> None:
+    import httpx  # noqa: PLC0415 - lazy: see the module docstring
+
     parsed = httpx.URL(url)
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise HttpError(reason)

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import re
-import socket
-import ssl
 import time
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 _SSL_NOISE_RE = re.compile(r"^\[SSL: [A-Z0-9_]+\] | \(_ssl\.c:\d+\)$")
 
@@ -31,6 +31,8 @@ class HttpError(Exception):
 
 
 def status_error(response: httpx.Response, detail: str = "") -> HttpError:
+    import httpx  # noqa: PLC0415 - loaded by the first request (ingest.http.client)
+
     status = response.status_code
     phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
     retry_after = None
@@ -56,6 +58,8 @@ def retry_after_seconds(value: str) -> float | None:
 
 def describe(exc: Exception, timeout: float) -> str:
     """One line for an httpx exception, from the OS error beneath it when there is one."""
+    import httpx  # noqa: PLC0415 - loaded by the first request (ingest.http.client)
+
     if isinstance(exc, httpx.ConnectTimeout):
         return f"timed out after {timeout:g} s connecting"
     if isinstance(exc, httpx.TimeoutException):
@@ -73,6 +77,9 @@ def describe(exc: Exception, timeout: float) -> str:
 
 
 def _describe_os_error(error: OSError, exc: Exception) -> str:
+    import socket  # noqa: PLC0415 - with httpx, which loads them anyway
+    import ssl  # noqa: PLC0415
+
     if isinstance(error, socket.gaierror):
         try:
             return f"cannot resolve host {exc.request.url.host}"  # type: ignore[attr-defined]

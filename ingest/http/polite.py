@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-import httpx
-
 from ingest.http.errors import HttpError
 from ingest.http.state import HttpResponse
 
@@ -54,6 +52,8 @@ def host_key(url: str) -> HostKey:
 
     :raises HttpError: for a URL that is not http(s) or has no host.
     """
+    import httpx  # noqa: PLC0415 - loaded by the first request (ingest.http.client)
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -85,6 +85,8 @@ def _token(value: str) -> str:
 
 def request_target(url: str) -> str:
     """The path and query of ``url``, as robots.txt rules are matched against them."""
+    import httpx  # noqa: PLC0415 - loaded by the first request (ingest.http.client)
+
     raw = httpx.URL(url).raw_path.decode("ascii")
     return _normalize(raw or "/")
 
