@@ -15,8 +15,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, cast
 
-import feedparser
-
 from ingest import Author, Media, inert
 from ingest_plugins.sources.feeds import Feed, FeedEntry
 from ingest_plugins.sources.feeds.prepare import fix_char_refs
@@ -67,6 +65,8 @@ def parse_with_feedparser(
     :raises ValueError: feedparser itself failed on the document.
     """
     check_bounds(data)
+    import feedparser  # noqa: PLC0415 - 40 ms to import, and most feeds never need it
+
     try:
         # Forbidden character references crash it (chr() out of range, a surrogate).
         parsed = feedparser.parse(

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from ingest import Embed, Media
@@ -114,6 +113,8 @@ def main_text(tree: lxml.html.HtmlElement, url: str | None, *, large: bool = Fal
 def main_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
     """trafilatura's main content of ``tree`` (which it leaves as it is) as paragraphs; a
     second, recall-favouring pass when the first finds nothing."""
+    import trafilatura  # noqa: PLC0415 - 0.13 s to import: only when a page is read
+
     for recall in (False, True):
         document = trafilatura.bare_extraction(
             tree,
