@@ -10,7 +10,6 @@ handling, and so that ``provenance`` records which plugins ran.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -35,7 +34,7 @@ from ingest.identity import assign_identity, canonical_url, content_hash, stated
 from ingest.keep import Keep
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
 from ingest.model import Article, Tag
-from ingest.rawitems import raw_article, snapshot
+from ingest.rawitems import fetched_again, raw_article, snapshot
 from ingest.seen import SeenItems
 from ingest.summary import (
     DeadLetterHandler,
@@ -48,31 +47,6 @@ _ONE_AT_A_TIME = ("ingest_fetch", "ingest_clean", "ingest_enrich", "ingest_tag")
 #: Asked before the enrich stage: does the run already hold this id with this stated hash?
 Known = Callable[[str, str], bool]
 _T = TypeVar("_T")
-
-
-def _fetched_again(article: Article, fetched_before: SeenItems) -> bool:
-    """True for a raw item fetched before in this run with everything its id and content
-    hash are made from (a feed repeating an entry, one file given twice): cleaning and
-    tagging it again would only make a duplicate to drop."""
-    source, markup = article.source, article.markup
-    parts = [
-        source.kind,
-        source.origin_id or "",
-        article.url or "",
-        "1" if article.url_is_identity else "0",
-        article.title or "",
-        article.summary or "",
-        article.text,
-    ]
-    if markup is not None:
-        parts += (markup.body or "", markup.summary or "", markup.base_url or "")
-    # The unit separator keeps ("ab", "c") and ("a", "bc") apart.
-    raw = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-    key = hashlib.blake2b(raw, digest_size=16).digest()
-    if fetched_before.get(key) is not None:
-        return True
-    fetched_before.put(key, b"")
-    return False
 
 
 def _latest(by_name: dict[str, _T]) -> list[_T]:
@@ -378,7 +352,7 @@ class Pipeline:
                     continue
                 if article.fetched is None:
                     article.fetched = fetched
-                if fetched_before is not None and _fetched_again(article, fetched_before):
+                if fetched_before is not None and fetched_again(article, fetched_before):
                     summary.duplicates += 1
                     tick = time.perf_counter()
                     continue

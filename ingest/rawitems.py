@@ -3,11 +3,13 @@ JSON bytes (markup included) and back."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import orjson
 
 from ingest.model import Article, Markup, from_json, to_json
+from ingest.seen import SeenItems
 
 
 def snapshot(article: Article) -> Article:
@@ -52,3 +54,28 @@ def article_from_raw(raw: bytes) -> Article:
         article.markup = Markup(**data["markup"])
     article.url_is_identity = bool(data.get("url_is_identity", True))
     return article
+
+
+def fetched_again(article: Article, fetched_before: SeenItems) -> bool:
+    """True for a raw item fetched before in this run with everything its id and content
+    hash are made from (a feed repeating an entry, one file given twice): cleaning and
+    tagging it again would only make a duplicate to drop."""
+    source, markup = article.source, article.markup
+    parts = [
+        source.kind,
+        source.origin_id or "",
+        article.url or "",
+        "1" if article.url_is_identity else "0",
+        article.title or "",
+        article.summary or "",
+        article.text,
+    ]
+    if markup is not None:
+        parts += (markup.body or "", markup.summary or "", markup.base_url or "")
+    # The unit separator keeps ("ab", "c") and ("a", "bc") apart.
+    raw = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    key = hashlib.blake2b(raw, digest_size=16).digest()
+    if fetched_before.get(key) is not None:
+        return True
+    fetched_before.put(key, b"")
+    return False
