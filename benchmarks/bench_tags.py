@@ -7,6 +7,12 @@ comes out with are compared with the labels. Run from the repository root::
     python -m benchmarks.bench_tags                # precision, recall, F1, and every error
     python -m benchmarks.bench_tags --table-only   # just the table
     python -m benchmarks.bench_tags --stages       # seconds per stage, 20,000 synthetic articles
+    python -m benchmarks.bench_tags --stages --on ../shared/corpus/feeds  # real feed entries
+    python -m benchmarks.bench_tags --stages --on ../shared/corpus/feeds --digest tags.jsonl
+
+With ``--stages`` the cost of each tag plugin is printed too, in ms per article. The digest
+holds what the tag plugins decided for each article: two runs whose digests are equal tag
+alike.
 
 Matching rules (the labeling rules are in ``tests/labeled/README.md``):
 
@@ -30,14 +36,19 @@ empty too and 0 otherwise, so a plugin that is not written yet scores zero.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
+
+import pluggy
 
 from benchmarks.corpus import write_corpus
 from ingest import Article, Exporter, Pipeline, Quote, Target, get_plugin_manager, hookimpl
@@ -50,6 +61,8 @@ ENTITY_KINDS = {"person": "persons", "place": "places", "organization": "organiz
 ROWS = (*ENTITY_KINDS, "quote", "quote text", "quote speaker", "language")
 QUOTE_OVERLAP = 0.8
 _SCHEME = "bench-tags"
+#: The tag plugins whose tags the digest holds (sources' own tags are left out).
+TAGGERS = frozenset({"entities", "quotes", "keywords", "language", "entities_spacy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,21 +352,69 @@ def print_report(
             print("\n".join(_grouped(tally.false_negatives)))
 
 
-def bench_stages(count: int, inputs: Path | None = None) -> None:
+def _timed(function: Callable[..., Any], name: str, spent: dict[str, float]) -> Callable[..., Any]:
+    def timed(*args: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return function(*args)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
+    return timed
+
+
+def time_taggers(pm: pluggy.PluginManager) -> dict[str, float]:
+    """Time every ``ingest_tag`` implementation of ``pm`` from now on: returns the dict of
+    seconds by plugin name that the calls add to."""
+    spent: dict[str, float] = {}
+    for impl in pm.hook.ingest_tag.get_hookimpls():
+        # HookImpl.function is Final to type checkers; a benchmark may wrap it all the same.
+        setattr(impl, "function", _timed(impl.function, impl.plugin_name, spent))  # noqa: B010
+    return spent
+
+
+def write_digest(jsonl: Path, digest: Path) -> str:
+    """What the tag plugins decided for each exported article, one JSON line per article
+    (with a hash of the text they read, to tell a tagger's change from an input's);
+    returns the SHA-256 of the digest file."""
+    with jsonl.open(encoding="utf-8") as lines, digest.open("w", encoding="utf-8") as out:
+        for line in lines:
+            record = json.loads(line)
+            text = "\n".join(record[key] or "" for key in ("title", "summary", "text"))
+            tags = [t for t in record["tags"] if t["by"] in TAGGERS]
+            picked = {
+                "id": record["id"],
+                "input": hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16],
+                "language": record["language"],
+                "detection": record["extra"].get("language"),
+                "tags": tags,
+                "quotes": record["quotes"],
+                "warnings": record["warnings"],
+            }
+            out.write(json.dumps(picked, ensure_ascii=False, sort_keys=True) + "\n")
+    return hashlib.sha256(digest.read_bytes()).hexdigest()
+
+
+def bench_stages(count: int, inputs: Path | None = None, digest: Path | None = None) -> None:
     """Run ``count`` synthetic articles (or every input under ``inputs``, real ones) in-process
-    to a JSON Lines file, with every built-in plugin on; print the seconds of each stage."""
+    to a JSON Lines file, with every built-in plugin on; print the seconds of each stage and
+    the cost of each tag plugin per article; write the tags' ``digest`` if asked."""
     errors: list[str] = []
+    pm = get_plugin_manager()
+    spent = time_taggers(pm)
     with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:
-        corpus = inputs or Path(tmp) / "corpus"
+        corpus, out = inputs or Path(tmp) / "corpus", Path(tmp) / "out.jsonl"
         if inputs is None:
             for _ in write_corpus(corpus, count):
                 pass
         summary = run_once(
-            Pipeline(get_plugin_manager()),
+            Pipeline(pm),
             [str(corpus)],
-            [parse_target("jsonl:" + str(Path(tmp) / "out.jsonl"))],
+            [parse_target("jsonl:" + str(out))],
             on_error=lambda exc: errors.append(str(exc)),
         )
+        if digest is not None:
+            print(f"digest of the tags: {digest}, sha256 {write_digest(out, digest)}\n")
     count = summary.articles if inputs else count
     seconds = dict(summary.stage_seconds)
     seconds["other"] = summary.seconds - sum(seconds.values())
@@ -363,7 +424,11 @@ def bench_stages(count: int, inputs: Path | None = None) -> None:
     print(" ".join(f"{value:>8.2f}" for value in seconds.values()) + f" {summary.seconds:>8.2f}")
     rest = summary.seconds - seconds["tag"]
     per = 1000 / max(summary.articles, 1)
-    print(f"\nper article: tag {seconds['tag'] * per:.2f} ms, the rest {rest * per:.2f} ms")
+    print("\nms per article, by tag plugin:")
+    for name, value in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {name:<16} {value * per:>6.3f}")
+    print(f"  {'tag stage':<16} {seconds['tag'] * per:>6.3f}")
+    print(f"  {'the rest':<16} {rest * per:>6.3f}")
     verdict = "yes" if seconds["tag"] < rest else "NO"
     print(f"\ntag {seconds['tag']:.2f} s < the rest of the run {rest:.2f} s: {verdict}")
     if errors or summary.articles != count:
@@ -389,11 +454,17 @@ def main() -> None:
         metavar="PATH",
         help="with --stages: time real inputs instead (../shared/corpus/feeds)",
     )
+    parser.add_argument(
+        "--digest",
+        type=Path,
+        metavar="FILE",
+        help="with --stages: write what the tag plugins decided, one JSON line per article",
+    )
     parser.add_argument("--labeled", type=Path, default=LABELED, help="the labeled JSON Lines")
     parser.add_argument("--table-only", action="store_true", help="leave out the error lists")
     args = parser.parse_args()
     if args.stages is not None:
-        bench_stages(args.stages, args.on)
+        bench_stages(args.stages, args.on, args.digest)
         return
     paragraphs = load_paragraphs(args.labeled)
     with tempfile.TemporaryDirectory(prefix="ingest-bench-tags-") as tmp:

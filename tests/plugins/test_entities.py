@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from ingest.testing import run_cli
 from ingest_plugins.tags.entities import find_entities
+from ingest_plugins.tags.gazetteer import NOT_ENTITIES
 from ingest_plugins.tags.keywords import keywords, social_tags
+from ingest_plugins.tags.people import (
+    TitleCaseLines,
+    headlines,
+    inside,
+    of_the_before,
+    speech_verb_before,
+)
 
 
 def entities(text: str, kind: str) -> set[str]:
@@ -140,3 +151,57 @@ def test_saved_places_are_what_the_data_packages_give(monkeypatch: pytest.Monkey
         assert gazetteer.places() == built  # versions differ: built live, same answer
     finally:
         gazetteer.places.cache_clear()
+
+
+def test_keywords_of_equal_counts_keep_the_order_of_first_use() -> None:
+    text = "beta alpha gamma. beta alpha gamma. delta delta"
+    assert keywords(text, "en", 3) == [("beta", 1.0), ("alpha", 1.0), ("gamma", 1.0)]
+
+
+# Lines near a headline's longest, in title case or not, and ends of texts.
+_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "Senators Rebuke Lawmaker Over Anti-Muslim Remarks",
+            "Mayor Ana Lindqvist Vows Ferry Line",
+            "Kirby said the ferry was late",
+            "",
+        ]
+    ),
+    st.integers(240, 260).map(lambda n: ("Ferry Line Vows " * 20)[:n]),
+    st.integers(240, 260).map(lambda n: ("Ferry line was late " * 20)[:n]),
+)
+
+
+@settings(max_examples=200)
+@given(st.lists(_LINES, min_size=1, max_size=6), st.sampled_from(["\n", "\n\n"]))
+def test_title_case_lines_are_judged_line_by_line_as_in_the_whole_text(
+    lines: list[str], joint: str
+) -> None:
+    # The entities plugin judges only the lines it finds a name in; a line longer than a
+    # headline is not read to its ends.
+    text = joint.join(lines)
+    spans, judge = headlines(text, NOT_ENTITIES), TitleCaseLines(text, NOT_ENTITIES)
+    for at, char in enumerate(text):
+        if char != "\n":
+            assert judge.holds(at) == inside(spans, at), at
+
+
+_ENDS = st.lists(
+    st.sampled_from(["said", "says", "added", "according to", "told by", "unsaid", "of",
+                     "the", "The", "OF", "a", "an", "for", "off", "x", " ", "  ", "\u00a0", "\n",
+                     "Kirby"]),
+    max_size=6,
+).map("".join)  # fmt: skip
+
+
+@given(_ENDS)
+@example("said \n")  # $ is also before a final newline
+@example("according to\u00a0\n")
+@example("of the \n")
+@example("unsaid  ")
+def test_what_ends_the_text_before_a_name_is_read_as_the_regexes_read_it(before: str) -> None:
+    speech = re.compile(r"(?:said|says|added|according to|told by)[ \u00a0]*$")
+    of_the = re.compile(r"\b(?:of|the|a|an|for)[ \u00a0]+$", re.IGNORECASE)
+    assert speech_verb_before(before) == bool(speech.search(before))
+    assert of_the_before(before) == bool(of_the.search(before))

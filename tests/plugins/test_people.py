@@ -3,6 +3,8 @@ and speech verbs for the ``entities`` and ``quotes`` plugins, and the name check
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest_plugins.tags import entities, keywords, quotes
@@ -10,6 +12,7 @@ from ingest_plugins.tags.people import (
     PARTICLES,
     SPEECH_VERBS,
     TITLES,
+    any_case,
     group_noun,
     headlines,
     inside,
@@ -39,7 +42,7 @@ def test_is_title(word: str, title: bool) -> None:
 
 
 def test_both_plugins_read_the_same_lists() -> None:
-    assert keywords.TITLES is TITLES  # one list, imported where it is used
+    assert vars(keywords)["TITLES"] is TITLES  # one list, imported where it is used
     assert all(quotes._SPEECH.fullmatch(verb) for verb in SPEECH_VERBS)
     assert entities._SPEECH_AFTER.match(" warned")  # was a speech verb for quotes only
     assert {"den", "bint", "della"} <= PARTICLES  # the union of both plugins' particles
@@ -83,3 +86,13 @@ def test_headline_lines() -> None:
     assert not inside(spans, text.index("\n") + 2)
     assert inside([(5, 9), (20, 30)], 20)
     assert not inside([(5, 9), (20, 30)], 9)
+
+
+def test_any_case_takes_each_letter_as_ignorecase_does() -> None:
+    # Every character of planes 0 and 1, where all cased ones are.
+    characters = "".join(map(chr, range(0x20000)))
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        ours = set(re.findall(any_case(letter), characters))
+        assert ours == set(re.findall(letter, characters, re.IGNORECASE)), letter
+    assert re.fullmatch(any_case("according to"), "ACCORDİNG To")
+    assert not re.fullmatch(any_case("according to"), "according  to")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from ingest import Article, Quote
 from ingest.config import Config, Settings
 from ingest.testing import run_cli
-from ingest_plugins.tags.quotes import MAX_TEXT, find_quotes, ingest_tag
+from ingest_plugins.tags.people import SPEECH_VERBS
+from ingest_plugins.tags.quotes import _SPEECH, MAX_TEXT, find_quotes, ingest_tag
 
 KIRBY = "US national security spokesperson John Kirby spoke on Wednesday. "
 XI = "Chinese President Xi Jinping spoke to Ukrainian President Volodymyr Zelenskyy. "
@@ -327,3 +329,32 @@ def test_an_abbreviated_title_ends_no_sentence() -> None:
     assert pairs(text) == [("The bridge matters a great deal to this state", "Elissa Brandt")]
     text = "“We won the vote in the end,” said Hun Sen, the former premier."
     assert pairs(text) == [("We won the vote in the end", "Hun Sen")]
+
+
+# The speech-verb regex as first written, with re.IGNORECASE: the plugin's, which the regex
+# engine scans faster, must find the same matches and groups.
+_SPEECH_IGNORING_CASE = re.compile(
+    r"(?<![\w-])(?:(?P<passive>(?:was|is|were|has been|had been) quoted"
+    r"(?: by [^,.;:“”\"\n]{1,60}?)? as saying)|quoted (?P<quoted>[^,.;:“”\"\n]{1,60}?) as saying"
+    rf"|(?P<according>according to)|(?P<naming>called|described)|{'|'.join(SPEECH_VERBS)})\b",
+    re.IGNORECASE,
+)
+_SPOKEN = st.lists(
+    st.sampled_from(
+        [*SPEECH_VERBS, "was quoted as saying", "had been quoted by the Kremlin as saying",
+         "quoted Kirby as saying", "according to", "called", "described", "SAID", "ſaid",
+         "İnsisted", "unsaid", "said-", "x", " ", "-", ".", ","]
+    ),
+    max_size=8,
+).map(" ".join)  # fmt: skip
+
+
+@given(_SPOKEN, st.integers(0, 40), st.integers(0, 200))
+def test_speech_verbs_are_found_as_with_ignorecase(text: str, start: int, end: int) -> None:
+    def found(pattern: re.Pattern[str]) -> list[tuple[object, ...]]:
+        return [
+            (m.span(), bool(m["passive"]), m["quoted"], bool(m["according"]), bool(m["naming"]))
+            for m in pattern.finditer(text, start, end)
+        ]
+
+    assert found(_SPEECH) == found(_SPEECH_IGNORING_CASE)

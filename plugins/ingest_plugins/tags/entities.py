@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest import Article, Tag, hookimpl
 from ingest_plugins.tags.gazetteer import (
@@ -30,10 +31,10 @@ from ingest_plugins.tags.gazetteer import (
     MONTH_ABBREVIATIONS,
     NOT_ENTITIES,
     ORG_WORDS,
+    first_words,
     places,
 )
 from ingest_plugins.tags.people import (
-    INVERTED_SPEECH_VERBS,
     NOT_PERSON_WORDS,
     ORGANIZATION_VERBS,
     PARTICLES,
@@ -42,10 +43,11 @@ from ingest_plugins.tags.people import (
     TITLE_ABBREVIATIONS,
     TITLE_MODIFIERS,
     TITLES,
-    headlines,
-    inside,
+    TitleCaseLines,
     is_title,
     never_a_name,
+    of_the_before,
+    speech_verb_before,
 )
 
 BY = "entities"
@@ -54,16 +56,13 @@ _PARTICLES = rf"(?:(?:{'|'.join(sorted(PARTICLES))})\s+){{0,2}}"
 _WORD = r"[A-Z][\w’'.-]*"
 # A run of capitalized words (particles allowed inside names: "Ursula von der Leyen"). It
 # starts a token: not inside "bgColor-themeDark" or ".ms-Fabric" (CSS leaking from markup).
-_SEQUENCE = re.compile(rf"(?<![\w.#@&/:-]){_WORD}(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
+# The capital comes first and the look-behind over it: the regex engine then skips from
+# capital to capital in C.
+_SEQUENCE = re.compile(rf"[A-Z](?<![\w.#@&/:-].)[\w’'.-]*(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
 _PERSON_VERBS = "|".join(verb for verb in SPEECH_VERBS if verb not in ORGANIZATION_VERBS)
 _SPEECH_AFTER = re.compile(rf"^[ ,]*(?:has |had |also )?(?:{_PERSON_VERBS})\b")
-# Not across a line break: "… he added.\n\nRead More".
-_SPEECH_BEFORE = re.compile(
-    rf"(?:{'|'.join(INVERTED_SPEECH_VERBS)}|according to|told by)[ \u00a0]*$"
-)
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
-# A person is not "of X" nor "the X": the words before a name that make it a thing's.
-_OF_THE = re.compile(r"\b(?:of|the|a|an|for)[ \u00a0]+$", re.IGNORECASE)
+_POSSESSIVE_ENDS = ("’s", "'s", "’", "'")  # what _POSSESSIVE finds, as str.endswith reads it
 _MAX_NAME_WORDS = 5
 # ", the regional governor" or ", Mayor of London" after a name; but ", President Subianto"
 # starts another name ("Additionally, President Subianto").
@@ -76,6 +75,7 @@ _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
 _TITLE_ABBREVIATIONS = frozenset(f"{title.lower()}." for title in TITLE_ABBREVIATIONS)
 _ROMAN = re.compile(r"^(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)$")
 _NOT_PERSON = NOT_PERSON_WORDS | ORG_WORDS
+_MEMO = 1 << 12  # words whose checks are remembered: a text repeats its words
 
 
 @dataclass
@@ -83,10 +83,10 @@ class _Found:
     persons: dict[str, str] = field(default_factory=dict)  # full name -> canonical
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     headline_names: list[list[str]] = field(default_factory=list)  # persons to corroborate
-    headlines: list[tuple[int, int]] = field(default_factory=list)  # title-case lines
+    headlines: TitleCaseLines = field(default_factory=TitleCaseLines)  # title-case lines
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """A capitalized run to classify, with 40 characters either side."""
 
@@ -96,6 +96,7 @@ class _Run:
     headline: bool = False
 
 
+@lru_cache(maxsize=_MEMO)
 def _clean(word: str) -> str:
     if word[:-1] in TITLE_ABBREVIATIONS and word[-1:] == ".":  # "Sen.": a title with it
         return word
@@ -121,6 +122,7 @@ def _title_before(before: str) -> bool:
     return is_title(last)
 
 
+@lru_cache(maxsize=_MEMO)
 def _is_name_word(word: str) -> bool:
     """Could be part of a name: capitalized, and not a weekday, demonym, title, acronym,
     function word, plural noun or code-like token."""
@@ -165,42 +167,57 @@ def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
     ``singles``."""
     runs: list[_Run] = []
     gazetteer = places()
-    lines = found.headlines = headlines(text, NOT_ENTITIES)
+    lines = found.headlines = TitleCaseLines(text, NOT_ENTITIES)
     for match in _SEQUENCE.finditer(text):
-        group, start = match.group(), match.start()
-        headline = bool(lines) and inside(lines, start)
-        if " " not in group and "\u00a0" not in group:
-            word = _clean(group)
-            if word in gazetteer:
-                found.counts["place", gazetteer[word]] += 1
-            elif word in KNOWN_ORGANIZATIONS:
-                found.counts["organization", KNOWN_ORGANIZATIONS[word]] += 1
-            elif word.lower() not in NOT_ENTITIES:
-                before = text[max(0, start - 40) : start]
-                if _title_before(before):
-                    after = text[match.end() : match.end() + 40]
-                    runs.append(_Run(before, after, [word], headline))
-                else:
-                    singles.append([word])
+        group = match.group()
+        if " " in group or "\u00a0" in group:
+            runs += _pieces(text, match, lines.holds(match.start()))
             continue
-        piece: list[str] = []
-        for word in group.split():
-            piece.append(word)
-            sentence_end = (
-                word.endswith(".")
-                and word.count(".") == 1
-                and not _INITIAL.match(word)
-                and word[:-1] not in TITLE_ABBREVIATIONS
-            )
-            if sentence_end or _POSSESSIVE.search(word):
-                before = text[max(0, start - 40) : start] if start >= 0 else ""
-                after = ". " if sentence_end else "’s "
-                runs.append(_Run(before, after, [_clean(w) for w in piece], headline))
-                piece, start = [], -1
-        if piece:
+        word = group if group.isalpha() else _clean(group)  # most are plain words
+        if word in gazetteer:
+            found.counts["place", gazetteer[word]] += 1
+        elif word in KNOWN_ORGANIZATIONS:
+            found.counts["organization", KNOWN_ORGANIZATIONS[word]] += 1
+        elif word.lower() not in NOT_ENTITIES:
+            start, end = match.span()
+            before = text[max(0, start - 40) : start]
+            # A lone word after a title is a person only after a royal one ("Prince Harry");
+            # after another it is left over, as after no title: the cheap test goes first.
+            if _royal_before([], before) and _title_before(before):
+                headline = lines.holds(start)
+                runs.append(_Run(before, text[end : end + 40], [word], headline))
+            else:
+                singles.append([word])
+    return runs
+
+
+def _cleaned(words: list[str]) -> list[str]:
+    return [word if word.isalpha() else _clean(word) for word in words]  # most are plain
+
+
+def _pieces(text: str, match: re.Match[str], headline: bool) -> list[_Run]:
+    """The runs of a capitalized run of several words, cut after a sentence's end or a
+    possessive."""
+    runs: list[_Run] = []
+    piece: list[str] = []
+    start = match.start()
+    for word in match.group().split():
+        piece.append(word)
+        sentence_end = (
+            word.endswith(".")
+            and word.count(".") == 1
+            and not _INITIAL.match(word)
+            and word[:-1] not in TITLE_ABBREVIATIONS
+        )
+        if sentence_end or word.endswith(_POSSESSIVE_ENDS):
             before = text[max(0, start - 40) : start] if start >= 0 else ""
-            after = text[match.end() : match.end() + 40]
-            runs.append(_Run(before, after, [_clean(w) for w in piece], headline))
+            after = ". " if sentence_end else "’s "
+            runs.append(_Run(before, after, _cleaned(piece), headline))
+            piece, start = [], -1
+    if piece:
+        before = text[max(0, start - 40) : start] if start >= 0 else ""
+        after = text[match.end() : match.end() + 40]
+        runs.append(_Run(before, after, _cleaned(piece), headline))
     return runs
 
 
@@ -233,10 +250,10 @@ def _corroborate(found: _Found, text: str) -> list[list[str]]:
     return lone
 
 
-def _named_in_prose(name: str, text: str, lines: list[tuple[int, int]]) -> bool:
+def _named_in_prose(name: str, text: str, lines: TitleCaseLines) -> bool:
     """Whether ``name`` occurs in ``text`` outside the title-case lines."""
     for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-        if not inside(lines, match.start()):
+        if not lines.holds(match.start()):
             return True
     return False
 
@@ -248,16 +265,19 @@ def _classify(run: _Run, found: _Found) -> list[str]:
     if joined in KNOWN_ORGANIZATIONS:
         found.counts["organization", KNOWN_ORGANIZATIONS[joined]] += 1
         return []
-    if joined in places():
-        found.counts["place", places()[joined]] += 1
+    gazetteer = places()
+    if joined in gazetteer:
+        found.counts["place", gazetteer[joined]] += 1
         return []
     titles = [i for i, w in enumerate(words) if is_title(w)]
     if titles and titles[0] > 0:  # "European Commission President Ursula von der Leyen"
         lead = words[: titles[0]]
         if " ".join(lead) in KNOWN_ORGANIZATIONS or _org_name(lead):
             _classify(_Run(run.before, "", lead), found)
-            words = words[titles[0] :]
-    name = _titled_name(words, run.before, run.after) or _speaker_name(words, run.before, run.after)
+            words, titles = words[titles[0] :], [i - titles[0] for i in titles]
+    name = _titled_name(words, titles, run.before, run.after) or _speaker_name(
+        words, run.before, run.after
+    )
     if name and run.headline and not _listed(words, name, run):
         found.headline_names.append(name)
         return []
@@ -302,10 +322,10 @@ def _org_name(words: list[str]) -> str | None:
     return " ".join(named)
 
 
-def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
+def _titled_name(words: list[str], titles: list[int], before: str, after: str) -> list[str] | None:
     """The name after a title ("Chinese President Xi Jinping", "spokesperson John Kirby",
-    "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor")."""
-    titles = [i for i, w in enumerate(words) if is_title(w)]
+    "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor");
+    ``titles`` are the indexes of the titles among ``words``."""
     if titles:
         name = words[titles[-1] + 1 :]
     elif _title_before(before) or _appositive_title(after):
@@ -318,7 +338,7 @@ def _titled_name(words: list[str], before: str, after: str) -> list[str] | None:
 def _appositive_title(after: str) -> bool:
     """ ", the prime minister", ", Mayor of London" after a name; not ", President Subianto",
     which starts another name ("Additionally, President Subianto")."""
-    match = _APPOSITIVE.match(after)
+    match = _APPOSITIVE.match(after) if after.startswith(",") else None
     words = match[1].split()[:3] if match else []
     for index, word in enumerate(words):
         if is_title(word):
@@ -331,13 +351,13 @@ def _appositive_title(after: str) -> bool:
 
 def _speaker_name(words: list[str], before: str, after: str) -> list[str] | None:
     """A full name right before or after a speech verb: "John Kirby said"."""
-    if not 2 <= len(words) <= _MAX_NAME_WORDS or any(w in places() for w in words):
+    if not 2 <= len(words) <= _MAX_NAME_WORDS or not places().keys().isdisjoint(words):
         return None
-    if _OF_THE.search(before):  # "the Department of Homeland Security said"
+    if not (_SPEECH_AFTER.match(after) or speech_verb_before(before)):
+        return None  # most runs: no speech verb beside them
+    if of_the_before(before):  # "the Department of Homeland Security said"
         return None
-    if _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before):
-        return _person_name(words, royal=False)
-    return None
+    return _person_name(words, royal=False)
 
 
 def _places_within(words: list[str], found: _Found) -> list[str]:
@@ -345,8 +365,15 @@ def _places_within(words: list[str], found: _Found) -> list[str]:
     rest: list[str] = []
     index = 0
     gazetteer = places()
+    starts = first_words()
     while index < len(words):
-        for size in range(min(4, len(words) - index), 0, -1):
+        word = words[index]
+        if word not in starts and word not in gazetteer and word not in KNOWN_ORGANIZATIONS:
+            rest.append(word)  # most words: no name starts with them, and none is one
+            index += 1
+            continue
+        longest = min(4, len(words) - index) if word in starts else 1
+        for size in range(longest, 0, -1):
             candidate = " ".join(words[index : index + size])
             if candidate in gazetteer and candidate.lower() not in NOT_ENTITIES:
                 found.counts["place", gazetteer[candidate]] += 1
@@ -367,21 +394,23 @@ def _resolve_short(runs: list[list[str]], found: _Found) -> None:
     that are the surname (or a spelling of it) of one."""
     if not found.persons:
         return
+    named = [(full, full.split()) for full in found.persons.values()]
+    told: dict[str, str | None] = {}  # a word -> its person: a text repeats its surnames
     for words in runs:
         if " ".join(words) in found.persons:  # "Ana Lindqvist spoke", no rule: one mention
             found.counts["person", found.persons[" ".join(words)]] += 1
             continue
         for word in words:
-            person = _person_for(word, found.persons)
+            person = told[word] if word in told else told.setdefault(word, _person_for(word, named))
             if person:
                 found.counts["person", person] += 1
 
 
-def _person_for(word: str, persons: dict[str, str]) -> str | None:
+def _person_for(word: str, named: list[tuple[str, list[str]]]) -> str | None:
+    """The person (full name, and its words) whose name ``word`` shortens, if any."""
     if len(word) < 2 or word.lower() in NOT_ENTITIES:
         return None
-    for full in persons.values():
-        parts = full.split()
+    for full, parts in named:
         last, first = parts[-1], parts[0]
         if word == last or (len(parts) > 1 and word == first and len(first) <= 3):
             return full

@@ -147,5 +147,13 @@ def build_places() -> dict[str, str]:
     return names
 
 
+@cache
+def first_words() -> frozenset[str]:
+    """The first words of the place and organization names of several words: a run's word
+    that is none of them starts no such name."""
+    names = (*places(), *KNOWN_ORGANIZATIONS)
+    return frozenset(name.split()[0] for name in names if len(name.split()) > 1)
+
+
 if __name__ == "__main__":
     print(f"wrote {save_places()}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import cache, lru_cache
 
 #: Roles and titles that introduce a person's name ("President Xi Jinping", "spokesperson
 #: John Kirby", "Gen. Milley"), or name its holder in a later mention ("the spokesperson
@@ -143,13 +144,33 @@ _CSS_STATES = frozenset(
 )
 _GROUP_SUFFIXES = ("ians", "eans", "icans", "ists", "istas", "ites")
 _LINE = re.compile(r"[^\n]+")
-_MAX_HEADLINE = 250
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]{2,}")
-_CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z]")
+#: The longest line that can be a headline.
+MAX_HEADLINE = 250
+# The letter first, then what may not be before it: the regex engine skips to the next
+# letter of the class in C instead of trying the look-behind at every character.
+_LOWER_WORD = re.compile(r"[a-z](?<![\w’'-].)[a-z’'-]{2,}")
+_CAPITALIZED = re.compile(r"[A-Z](?<![\w’'-].)")
 _ABBREVIATED = frozenset(title.lower() for title in TITLE_ABBREVIATIONS)
 _HEADLINE_WORDS = FUNCTION_WORDS | frozenset("is are be was to vs nor".split())
+# The word checks are remembered: a text repeats its words, and a corpus its vocabulary.
+_MEMO = 1 << 12
 
 
+# Letters that re.IGNORECASE also finds in other characters: "ı" and "İ" are "i", the long
+# "ſ" is "s", the Kelvin sign is "k" (the only one that str.lower() makes ASCII).
+_FOLDS = {"i": "İı", "k": "\u212a", "s": "ſ"}
+
+
+def any_case(text: str) -> str:
+    """``text`` as a regex that takes its letters in any case, as re.IGNORECASE does, but
+    without the flag: with it, the regex engine cannot skip in C to a match's first letter
+    (a class of characters at the start of a pattern)."""
+    return "".join(
+        f"[{c}{c.upper()}{_FOLDS.get(c, '')}]" if c.isalpha() else re.escape(c) for c in text
+    )
+
+
+@lru_cache(maxsize=_MEMO)
 def is_title(word: str) -> bool:
     """Whether ``word`` is a title: "President", "spokesperson", "Dr.", "Secretary-General"."""
     lowered = word.lower().strip(",;:")
@@ -191,6 +212,7 @@ def group_noun(lowered: str) -> bool:
     return len(lowered) >= 4 and any(stem in NOT_PERSON_WORDS for stem in stems)
 
 
+@lru_cache(maxsize=_MEMO)
 def not_a_name(word: str) -> bool:
     """Whether a capitalized ``word`` names no one: a function word or weekday, a
     nationality adjective or a group plural. Acronyms are exempt ("US", "WHO")."""
@@ -202,6 +224,7 @@ def not_a_name(word: str) -> bool:
     return group_noun(lowered)
 
 
+@lru_cache(maxsize=_MEMO)
 def never_a_name(word: str) -> bool:
     """Whether a capitalized ``word`` is never part of a person's name, whatever its
     neighbours: a function word, weekday, nationality adjective, group plural, or code."""
@@ -211,6 +234,7 @@ def never_a_name(word: str) -> bool:
     return group_noun(lowered) or not name_shaped(word)
 
 
+@lru_cache(maxsize=_MEMO)
 def sentence_word(word: str) -> bool:
     """A capitalized function word or weekday ("Several", "Whether", "Thursday"): it starts
     or ends no name, though a sentence or headline capitalizes it. Acronyms are exempt."""
@@ -238,21 +262,81 @@ def headlines(text: str, small_words: Iterable[str] = ()) -> list[tuple[int, int
     """Spans of the lines in title case ("Democrats Slam Lawmaker Over Remarks"): short, at
     least three capitalized words, and no lower-case word but function words and
     ``small_words``. A capitalized run in such a line is no evidence of a name."""
-    small = _HEADLINE_WORDS.union(small_words)
+    small = _small_words(
+        small_words if isinstance(small_words, frozenset) else frozenset(small_words)
+    )
     spans = []
     for line in _LINE.finditer(text):
         lo, hi = line.span()
-        if hi - lo > _MAX_HEADLINE:  # a paragraph
+        if hi - lo > MAX_HEADLINE:  # a paragraph
             continue
         content = line.group()
-        if any(w not in small for w in _LOWER_WORD.findall(content)):
-            continue
-        if len(_CAPITALIZED.findall(content)) >= 3:
-            spans.append((lo, hi))
+        for word in _LOWER_WORD.finditer(content):  # prose: the first word or two tell
+            if word.group() not in small:
+                break
+        else:
+            if len(_CAPITALIZED.findall(content)) >= 3:
+                spans.append((lo, hi))
     return spans
+
+
+@cache
+def _small_words(words: frozenset[str]) -> frozenset[str]:
+    return _HEADLINE_WORDS | words
 
 
 def inside(spans: list[tuple[int, int]], position: int) -> bool:
     """Whether ``position`` is inside one of the sorted, disjoint ``spans``."""
+    if not spans:
+        return False
     index = bisect_right(spans, position, key=lambda span: span[0]) - 1
     return index >= 0 and position < spans[index][1]
+
+
+class TitleCaseLines:
+    """Which lines of ``text`` are in title case (as :func:`headlines` says, with the same
+    ``small_words``), each judged when first asked about: most lines hold no name to ask
+    about, and a line longer than a headline can be is none (it is not read to its ends)."""
+
+    def __init__(self, text: str = "", small_words: frozenset[str] = frozenset()) -> None:
+        self.text, self.small_words = text, small_words
+        self._lines: dict[int, bool] = {}  # by the line's start
+
+    def holds(self, at: int) -> bool:
+        """Whether the character at ``at`` (no newline) is in a title-case line."""
+        start = self.text.rfind("\n", max(0, at - MAX_HEADLINE - 1), at) + 1
+        if start == 0 and at > MAX_HEADLINE:
+            return False  # no newline within a headline's length before it
+        title_case = self._lines.get(start)
+        if title_case is None:
+            end = self.text.find("\n", at, start + MAX_HEADLINE + 1)
+            if end < 0 and len(self.text) > start + MAX_HEADLINE:
+                title_case = False  # too long
+            else:
+                line = self.text[start:] if end < 0 else self.text[start:end]
+                title_case = bool(headlines(line, self.small_words))
+            self._lines[start] = title_case
+        return title_case
+
+
+# What may end the text before a speaker's name, spaces aside; not across a line break:
+# "… he added.\n\nRead More".
+_SPEECH_ENDINGS = (*INVERTED_SPEECH_VERBS, "according to", "told by")
+# A person is not "of X" nor "the X": the words before a name that make it a thing's.
+_OF_THE = re.compile(r"\b(?:of|the|a|an|for)[ \u00a0]+$", re.IGNORECASE)
+
+
+def speech_verb_before(before: str) -> bool:
+    """Whether ``before`` ends with a speech verb that comes before its speaker ("said"),
+    spaces aside, or with them before a final newline."""
+    end = len(before) - before.endswith("\n")
+    return before[:end].rstrip(" \u00a0").endswith(_SPEECH_ENDINGS)
+
+
+def of_the_before(before: str) -> bool:
+    """Whether ``before`` ends with "of", "the", "a", "an" or "for" and spaces (or with them
+    before a final newline): what makes the name after it a thing's ("the Department of
+    Homeland Security said"). The regex is tried only where such a word can start."""
+    end = len(before) - before.endswith("\n")
+    body = before[:end].rstrip(" \u00a0")
+    return len(body) < end and bool(_OF_THE.search(before, max(0, len(body) - 3)))

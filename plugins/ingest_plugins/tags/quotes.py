@@ -1,34 +1,40 @@
 """Direct quotations and who said them, by rules over the article's punctuation and words.
 
 Quote marks are paired in one pass; speakers come from speech verbs beside quotes or from the
-quote before, resolved to the fullest name seen. Context is read in windows of bounded size."""
+quote before, resolved to the fullest name seen. Context is read in windows of bounded size,
+and the names of the text only where a speaker needs them (:mod:`quote_names`: most texts
+with quote marks need none)."""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ingest import Article, Quote, hookimpl
+from ingest_plugins.tags.capitals import TOKEN
 from ingest_plugins.tags.people import (
-    PARTICLES,
     SPEECH_VERBS,
     TITLE_ABBREVIATIONS,
-    headlines,
-    inside,
+    any_case,
     is_title,
-    sentence_word,
     speaker_words,
 )
+from ingest_plugins.tags.quote_names import BREAKS, LINKS, Names, bare, name_word
 
 if TYPE_CHECKING:
     from ingest import Config
 
 # Straight and single marks are also inches and apostrophes: they open only before a word.
-_MARK = re.compile(
-    r'(?P<open>[“„«»‹]|(?<![^\s(\[{—–/:-])(?:"(?=\S)|[‘‚](?=[^\W\d_])))|[”"›‘“»«]|’(?!\w)|\n\n'
+# Each pattern starts with the class of its first characters, which the regex engine skips
+# to in C; the conditions on what is before come after it, as look-behinds over it.
+_MARKS = (
+    r'(?:(?P<open>(?<=[“„«»‹])|(?<=")(?<![^\s(\[{—–/:-]")(?=\S)'
+    r"|(?<=[‘‚])(?<![^\s(\[{—–/:-][‘‚])(?=[^\W\d_]))|(?<=[”\"›‘“»«])|(?<=’)(?!\w)"
 )
+_MARK = re.compile(rf'[“„«»‹"‘‚”›’\n]{_MARKS}|(?<=\n)\n)')
+# With no quote open a paragraph break changes nothing: not even looked for (most marks).
+_SHUT = re.compile(rf'[“„«»‹"‘‚”›’]{_MARKS})')
 _CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
 _WINDOW = 240  # characters of context read on either side of a quote
 # A word (with its period: "Dr.", "U.S.", the initials of "M. K. Stalin") or a punctuation mark.
@@ -36,32 +42,57 @@ _WINDOW = 240  # characters of context read on either side of a quote
 _OPENERS = '"“„«»‘‚‹›'
 #: Only the first this many characters are read (a page dump in a feed can run to megabytes).
 MAX_TEXT = 50_000
-_TOKEN = re.compile(
-    rf"(?:{'|'.join(TITLE_ABBREVIATIONS)}|(?:[^\W\d_]\.)*[^\W\d_])\.(?= )"
-    r"|[^\W_](?:[\w’'.-]*[^\W_])?|[^\w\s]|\n"
-)
 # A sentence or line ends; not at an initial ("M. K. Stalin") nor a title ("said Sen. Kelly").
-_NOT_AFTER = "".join(rf"(?<!\b{title})" for title in TITLE_ABBREVIATIONS)
-_END = re.compile(rf"(?<!\b[^\W\d_]){_NOT_AFTER}[.!?…][”\"’»)]*(?:\s|$)|\n")
-_SPEECH = re.compile(
-    r"(?<![\w-])(?:(?P<passive>(?:was|is|were|has been|had been) quoted"
-    r"(?: by [^,.;:“”\"\n]{1,60}?)? as saying)|quoted (?P<quoted>[^,.;:“”\"\n]{1,60}?) as saying"
-    rf"|(?P<according>according to)|(?P<naming>called|described)|{'|'.join(SPEECH_VERBS)})\b",
-    re.IGNORECASE,
-)
+_NOT_AFTER = "".join(rf"(?<!\b{title}.)" for title in TITLE_ABBREVIATIONS)
+_END = re.compile(rf"[.!?…\n](?:(?<=\n)|(?<!\b[^\W\d_].){_NOT_AFTER}[”\"’»)]*(?:\s|$))")
+
+
+def _led(words: list[str]) -> str:
+    """Alternatives for ``words``, whose first letter the regex has read already."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(any_case(word[1:]))
+    return "|".join(rf"(?<={any_case(c)})(?:{'|'.join(rest)})" for c, rest in by_first.items())
+
+
+def _speech() -> re.Pattern[str]:
+    """A speech verb, or "was quoted as saying", "according to", "called": the first letter
+    first (a class), then what may not come before it, then the rest of each."""
+    free = r"[^,.;:“”\"\n]{1,60}?"
+    said = any_case(" as saying")
+    firsts = sorted(
+        {
+            word[0]
+            for word in (
+                "was",
+                "is",
+                "has",
+                "quoted",
+                "according",
+                "called",
+                "described",
+                *SPEECH_VERBS,
+            )
+        }
+    )
+    return re.compile(
+        rf"[{''.join(any_case(c)[1:-1] for c in firsts)}](?<![\w-].)"
+        rf"(?:(?P<passive>(?:{_led(['was', 'is', 'were', 'has been', 'had been'])}) "
+        rf"{any_case('quoted')}(?: {any_case('by')} {free})?{said})"
+        rf"|{_led(['quoted'])} (?P<quoted>{free}){said}"
+        rf"|(?P<according>{_led(['according to'])})|(?P<naming>{_led(['called', 'described'])})"
+        rf"|{_led(list(SPEECH_VERBS))})\b"
+    )
+
+
+_SPEECH = _speech()
 _WORK = re.compile(r"\b(?:titled|entitled|dubbed|named|book|film|movie|song|album|show)[,:]?\s*$")
-# Words that end the phrase naming a speaker: conjunctions, prepositions, pronouns.
-_BREAKS = frozenset(
-    "after before that which who whom when while as because and but or if since although the "
-    "though where than so yet in on at during about with from by into over we they it i you".split()
-)
 # Adverbs and auxiliaries between a speaker and the speech verb: "Kirby also said".
 _SKIP = frozenset(
     "also later then has had have was is will would reportedly previously further again once "
     "separately earlier recently already publicly sought tried wanted to".split()
 )
 _APPOSITION = re.compile(r",[^,]*,\s*$")  # "X, a judge, said": X said
-_LINKS = frozenset({"of", "to", "for"})  # "ambassador to France", "Secretary of State"
 
 
 class _Span(NamedTuple):
@@ -71,67 +102,27 @@ class _Span(NamedTuple):
 
 
 def _words(text: str) -> list[str]:
-    return [m.group() for m in _TOKEN.finditer(text)]
-
-
-def _bare(word: str) -> str:
-    return word[:-2] if word.endswith(("’s", "'s")) else word
+    return [m.group() for m in TOKEN.finditer(text)]
 
 
 def _is_name(words: list[str]) -> bool:
     """Capitalized words (particles inside), none a function word or weekday ("Whether")."""
-    return bool(words) and all(map(_name_word, words))
-
-
-def _name_word(word: str) -> bool:
-    """A word that may be part of a name: capitalized and no function word, or a particle."""
-    return (word[0].isupper() and not sentence_word(word)) or word in PARTICLES
-
-
-def _role(title: str, quals: list[str] | tuple[str, ...]) -> tuple[str, frozenset[str]]:
-    """A title and its qualifiers, comparable: "Chinese" matches "China’s", "spokesman" "-woman"."""
-    low = title.lower()
-    stems = (_bare(word).lower()[:4] for word in quals if word.lower() not in ("the", "his"))
-    return ("spokesperson" if low.startswith("spokes") else low), frozenset(stems)
-
-
-@dataclass(frozen=True, slots=True)
-class _Titled:
-    """The title of a name ("" if none), the words that qualify it, and where the name
-    starts among the tokens the title was read from."""
-
-    title: str = ""
-    quals: tuple[str, ...] = ()
-    start: int = 0
-
-
-def _title(toks: list[tuple[int, str]], i: int, j: int) -> _Titled:
-    """The title of the name in tokens ``i:j``: inside the run, or just before it."""
-    k = max((n for n in range(j - i) if is_title(toks[i + n][1])), default=-1)
-    sep = toks[i - 1][1] if i > 1 else ""
-    apposed = sep == "," and j < len(toks) and toks[j][1] == ","
-    at = i + k if k >= 0 else i - 2 if apposed or sep in _LINKS else i - 1
-    if at < 0 or not is_title(toks[at][1]):
-        return _Titled()
-    quals = [word for _, word in toks[max(0, at - 3) : at]]
-    quals = quals[max((n + 1 for n, w in enumerate(quals) if not w[0].isalnum()), default=0) :]
-    link = k < 0 and sep in _LINKS  # "of State" qualifies the title, it is not part of the name
-    extra = [word for _, word in toks[i : i + link]]
-    return _Titled(toks[at][1], (*quals, *extra), k + 1 + link)
+    return bool(words) and all(map(name_word, words))
 
 
 def _spans(text: str) -> list[_Span]:
     """Quoted passages, paired in one pass over the quote marks; unbalanced marks are dropped."""
     spans: list[_Span] = []
     opener, start, first, resume, pieces = "", 0, 0, -1, list[str]()
-    for m in _MARK.finditer(text):
-        mark, at = m.group(), m.start()
+    end = 0
+    while m := (_MARK if opener else _SHUT).search(text, end):
+        (at, end), mark = m.span(), m.group()
         if mark == "\n\n":  # a quote open at a paragraph's end goes on if the next reopens it
             resume = m.end() if opener and text[m.end() : m.end() + 1] in _CLOSERS else -1
             pieces, opener = ([*pieces, text[start:at]], opener) if resume > 0 else ([], "")
         elif at == resume:
             start = at + 1
-        elif not opener and m["open"]:
+        elif not opener and m["open"] is not None:  # an empty group: a look-around
             opener, start, first, pieces = mark, at + 1, at, []
         elif mark in _CLOSERS.get(opener, ""):
             spans.append(_Span(first, at, "\n\n".join([*pieces, text[start:at]])))
@@ -148,8 +139,8 @@ def _phrase(words: list[str], *, before: bool) -> tuple[list[str], str]:
         low = word.lower()
         if before and not out and low in _SKIP:
             continue  # "Kirby also said", "the president sought to reassure"
-        link = not before and low in _LINKS and not (out and is_title(out[-1]))
-        if not word[0].isalnum() or (low in _BREAKS and low != "the") or link:
+        link = not before and low in LINKS and not (out and is_title(out[-1]))
+        if not word[0].isalnum() or (low in BREAKS and low != "the") or link:
             return out[::-1] if before else out, low
         if low != "the":
             out.append(word)
@@ -167,80 +158,13 @@ class Attribution:
     direct: bool = False
 
 
-class _Names:
-    """The names a text mentions, read in one pass over its capitalized words, skipping the
-    title-case lines (headlines of other stories: "Newsom Tells World Leaders")."""
-
-    def __init__(self, text: str) -> None:
-        self.first: dict[str, int] = {}  # names of two words or more, or after a title
-        self.index: dict[str, list[str]] = {}  # a word -> the names above that contain it
-        self.persons: set[str] = set()  # names introduced by a title
-        self.roles: dict[tuple[str, frozenset[str], str], int] = {}
-        self.mentions: list[tuple[int, str]] = []
-        lines = headlines(text)
-        toks = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
-        i = 0
-        while i < len(toks):
-            j = i
-            while j < len(toks) and _name_word(toks[j][1]) and not inside(lines, toks[j][0]):
-                j += 1
-                if _bare(toks[j - 1][1]) != toks[j - 1][1]:
-                    break  # a possessive ends a name: "Russia’s foreign ministry"
-            while j > i and toks[j - 1][1] in PARTICLES:
-                j -= 1  # a particle inside a name ("Lula da Silva"), not at its end
-            if j > i:  # most tokens start no name: reading a title for them cost 9 ms an article
-                self._add(toks, i, j)
-            i = max(j, i + 1)
-
-    def _add(self, toks: list[tuple[int, str]], i: int, j: int) -> None:
-        titled = _title(toks, i, j)
-        run = [word for _, word in toks[i + titled.start : j]]
-        while run and (run[0].lower() in _BREAKS | _LINKS or run[0] in PARTICLES):
-            run = run[1:]
-        if not run:
-            return
-        name, pos = " ".join(map(_bare, run)), toks[j - len(run)][0]
-        self.mentions.append((pos, name))
-        if titled.title:
-            self.persons.add(name)
-            self.roles.setdefault((*_role(titled.title, titled.quals), name), pos)
-        if (titled.title or len(run) > 1) and name not in self.first:
-            self.first[name] = pos
-            for word in set(name.split()):
-                self.index.setdefault(word, []).append(name)
-
-    def lookup(self, name: str, pos: int) -> tuple[str, bool]:
-        """The fullest form of a name seen in the text, and whether it names a person."""
-        found = [n for n in self.index.get(name.partition(" ")[0], []) if f" {name} " in f" {n} "]
-        pool = [full for full in found if full in self.persons] or found or [name]
-        seen = [full for full in pool if self.first.get(full, pos + 1) <= pos]
-        best = max(seen, key=self.first.__getitem__) if seen else pool[0]
-        fullest = max((full for full in found if f" {best} " in f" {full} "), key=len, default=best)
-        return fullest, best in self.persons
-
-    def holder(self, title: str, quals: list[str], pos: int) -> str | None:
-        """Who last held a role by ``pos``: "the Chinese president" is "Xi Jinping"."""
-        role, want = _role(title, quals)
-        held = [(at, n) for (r, have, n), at in self.roles.items() if r == role and want <= have]
-        latest = max((item for item in held if item[0] <= pos), default=None)
-        return self.lookup(latest[1], pos)[0] if latest else None
-
-    def only(self, lo: int, hi: int, also: str | None = None, *, full: bool = True) -> str | None:
-        """The only person named in ``lo:hi`` or ``also``, if no other person (or long name) is."""
-        a, b = bisect_left(self.mentions, (lo, "")), bisect_left(self.mentions, (hi, ""))
-        found = dict(self.lookup(name, pos) for pos, name in self.mentions[a:b])
-        found |= {also: True} if also else {}
-        named = [name for name, person in found.items() if person or (full and " " in name)]
-        return named[0] if len(named) == 1 and found[named[0]] else None
-
-
 class _Reader:
     """The quotes of one text, each attributed in named steps: a speech verb before it, an
     attribution after it, or the speaker of the quote before."""
 
     def __init__(self, text: str) -> None:
         self.text, self.spans = text, _spans(text)
-        self.names = _Names(text if self.spans else "")
+        self.names = Names(text if self.spans else "")
         self.last: tuple[_Span, str | None] | None = None  # the quote before, its speaker
 
     def resolve(self, words: list[str], pos: int, span: _Span) -> str | None:
@@ -250,12 +174,12 @@ class _Reader:
         words = speaker_words(words)  # not "Several Iranians", "Whether Anutin" is "Anutin"
         k = max((n for n, word in enumerate(words) if is_title(word)), default=-1)
         rest, extra = words[k + 1 :], []
-        if k >= 0 and rest and rest[0].lower() in _LINKS:
+        if k >= 0 and rest and rest[0].lower() in LINKS:
             rest, extra = rest[2:], rest[1:2]
         if k < 0 and len(rest) > 2 and rest[-1].islower() and _is_name(rest[:-1]):
             rest = rest[:-1]  # "the IG Metall union" speaks for itself; "Chinese state media" not
         if _is_name(rest):
-            return self.names.lookup(" ".join(map(_bare, rest)), pos)[0]
+            return self.names.lookup(" ".join(map(bare, rest)), pos)[0]
         if k < 0 or rest:
             return None
         return self.names.holder(words[k], words[:k] + extra, pos)
@@ -287,7 +211,8 @@ class _Reader:
 
     def after(self, span: _Span, hi: int) -> Attribution | None:
         """The attribution after the quote: ``“…,” Kirby, a spokesman, said``."""
-        after = self.text[span.closed + 1 : min(span.closed + 1 + _WINDOW, hi)].split("\n")[0]
+        after = self.text[span.closed + 1 : min(span.closed + 1 + _WINDOW, hi)]
+        after = after[: after.find("\n")] if "\n" in after else after
         after = after[: end.start()] if (end := _END.search(after)) else after
         m = _SPEECH.search(after)
         if not m or not (span.raw.rstrip()[-1:] in ",?!—–-…" or after.startswith(",")):
@@ -348,9 +273,10 @@ class _Reader:
 def find_quotes(text: str) -> list[Quote]:
     """The direct quotations in ``text`` (paragraphs separated by a blank line), in order, each
     with its speaker's fullest name, or None. Short quoted phrases and titles are left out."""
+    text = text[:MAX_TEXT]  # a quote opened after it is not read: no need to look for one
     if not any(mark in text for mark in _OPENERS):  # substring tests cost far less than a scan
         return []
-    return _Reader(text[:MAX_TEXT]).quotes()
+    return _Reader(text).quotes()
 
 
 @hookimpl
