@@ -3,9 +3,15 @@ reads instead of every token of a text, so they must be exactly the whole text's
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest_plugins.tags import capitals
 from ingest_plugins.tags.capitals import TOKEN, Stretch, capital_runs
 
 # Pieces that stress the token rules: particles, initials and abbreviated titles (a token
@@ -87,3 +93,15 @@ def test_the_tokens_of_each_run_are_those_of_the_whole_text(text: str) -> None:
         assert stretch.word(len(stretch.tokens)) == (
             whole[after][1] if after < len(whole) else None
         )
+
+
+def test_the_saved_uppercase_classes_are_those_of_this_pythons_unicode() -> None:
+    # The table is read instead of asking every character of plane 0 at first use; a table
+    # made for another Unicode version is not read.
+    saved = json.loads((Path(capitals.__file__).parent / "data" / "uppercase.json").read_text())
+    assert saved["unicode"] == unicodedata.unidata_version
+    letters, symbols = capitals.uppercase_classes()
+    assert (saved["letters"], saved["symbols"]) == (letters, symbols)
+    assert capitals._uppercase() == (letters + capitals._PLANE1, symbols)
+    upper = re.compile(f"[{letters}]")
+    assert all(bool(upper.fullmatch(c)) == (c.isupper() and c.isalnum()) for c in "AÉǅΣЖaé1Ⓐ")

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest import Article, Config, Pipeline, Settings, Skip, Source, SourceError, UsageError
 from ingest.engine import run_once
+from ingest.helpers import word_count
 from ingest.locations import parse_target
 from ingest.manager import get_plugin_manager
 from ingest_plugins.tags import language
@@ -218,6 +222,24 @@ def test_lone_surrogates_do_not_stop_detection(make_article: Make) -> None:
     article = tag(make_article(text=text, title="Caf\ud800 au lait"))
     assert article.language == "fr"
     assert language.detect("\ud800" * 40) == language.detect("?" * 40)
+
+
+_WINDOWS = st.lists(
+    st.sampled_from(
+        ["word", "Wörter", "İstanbul", "İİ", "ǅ", "2024", "—", "-", "…", "«", "»", "北京",
+         "東京都", "서울", "a", "x1", "_", "’", "\u1d2c", "\u0301e", "ß", "½²", "Ⅻ"]
+    ),
+    max_size=16,
+).map(" ".join)  # fmt: skip
+
+
+@given(_WINDOWS)
+def test_too_short_as_counted_words_and_letters_say(text: str) -> None:
+    # The words of letters only are counted first: enough of them settle it without
+    # counting every word (CJK characters are words of their own) or letter.
+    counted = word_count(text) < language.MIN_WORDS
+    letters = len(re.findall(r"[^\W\d_]", text)) < language.MIN_LETTERS
+    assert language.too_short(text) == (counted or letters)
 
 
 def test_declared_region_kept_when_the_language_agrees(make_article: Make) -> None:

@@ -107,3 +107,32 @@ def test_answers_do_not_depend_on_what_was_asked_before(
 def _key(question: tuple[str, tuple[object, ...]]) -> tuple[str, tuple[object, ...]]:
     name, args = question
     return name, tuple(tuple(a) if isinstance(a, list) else a for a in args)
+
+
+def _only_by_definition(
+    names: Names, lo: int, hi: int, also: str | None, *, full: bool
+) -> str | None:
+    """The only person of ``lo:hi``, every name mentioned there looked up first."""
+    found = dict(names.lookup(name, pos) for pos, name in names.mentions(lo, hi))
+    found |= {also: True} if also else {}
+    named = [name for name, person in found.items() if person or (full and " " in name)]
+    return named[0] if len(named) == 1 and found[named[0]] else None
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=40),
+    st.randoms(use_true_random=False),
+    st.sampled_from([None, "Xi Jinping", "Kirby", "John Kirby"]),
+    st.booleans(),
+)
+def test_the_only_person_is_told_without_looking_up_every_name(
+    pieces: list[str], rng: random.Random, also: str | None, full: bool
+) -> None:
+    # Two long names in the stretch, or one besides ``also``: no one is the only one, and
+    # the names after them are not looked up.
+    text = " ".join(pieces)
+    lo = rng.randrange(-10, len(text) + 1)
+    hi = lo + rng.randrange(300)
+    expected = _only_by_definition(Names(text), lo, hi, also, full=full)
+    assert Names(text).only(lo, hi, also, full=full) == expected

@@ -13,8 +13,19 @@ from hypothesis import strategies as st
 from ingest import Article, Quote
 from ingest.config import Config, Settings
 from ingest.testing import run_cli
+from ingest_plugins.tags import quotes
 from ingest_plugins.tags.people import SPEECH_VERBS
-from ingest_plugins.tags.quotes import _SPEECH, MAX_TEXT, find_quotes, ingest_tag
+from ingest_plugins.tags.quotes import (
+    _END,
+    _MARKS,
+    _SPEECH,
+    MAX_TEXT,
+    _last_end,
+    _spans,
+    _speech_verbs,
+    find_quotes,
+    ingest_tag,
+)
 
 KIRBY = "US national security spokesperson John Kirby spoke on Wednesday. "
 XI = "Chinese President Xi Jinping spoke to Ukrainian President Volodymyr Zelenskyy. "
@@ -343,7 +354,7 @@ _SPOKEN = st.lists(
     st.sampled_from(
         [*SPEECH_VERBS, "was quoted as saying", "had been quoted by the Kremlin as saying",
          "quoted Kirby as saying", "according to", "called", "described", "SAID", "ſaid",
-         "İnsisted", "unsaid", "said-", "x", " ", "-", ".", ","]
+         "İnsisted", "SAİD", "ıs quoted as saying", "unsaid", "said-", "x", " ", "-", ".", ","]
     ),
     max_size=8,
 ).map(" ".join)  # fmt: skip
@@ -358,3 +369,35 @@ def test_speech_verbs_are_found_as_with_ignorecase(text: str, start: int, end: i
         ]
 
     assert found(_SPEECH) == found(_SPEECH_IGNORING_CASE)
+    # Where they are is found in a lower-case copy ("İ", "ı", "ſ" made ASCII), faster.
+    end = min(end, len(text))  # a stretch of the text: what it is asked about
+    starts = [m.start() for m in _SPEECH.finditer(text, start, end)]
+    assert _speech_verbs(text, start, end) == starts
+
+
+_SENTENCES = st.lists(
+    st.sampled_from(["He", "Mr.", "U.S.", "M.", "end.", "end.”", "why?", "so…", "\n", "3.5", ")"]),
+    max_size=14,
+).map(" ".join)
+
+
+@given(_SENTENCES, st.integers(0, 40), st.integers(0, 120))
+def test_the_last_sentence_end_is_the_last_the_regex_finds(text: str, lo: int, hi: int) -> None:
+    hi = min(max(lo, hi), len(text))
+    ends = [m.end() for m in _END.finditer(text, lo, hi)]
+    assert _last_end(text, lo, hi) == (ends[-1] if ends else lo)
+
+
+_MARKED = st.lists(
+    st.sampled_from([*'“„«»‹"‘‚”›’', "\n\n", "word", "it’s", " ", "(", "—", "x", "2"]),
+    max_size=30,
+).map("".join)
+
+
+@given(_MARKED)
+def test_with_no_quote_open_only_opening_marks_are_read(text: str) -> None:
+    # The same spans as when closing marks and apostrophes are read too, to no effect.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quotes, "_SHUT", re.compile(rf'[“„«»‹"‘‚”›’]{_MARKS})'))
+        every = _spans(text)
+    assert _spans(text) == every

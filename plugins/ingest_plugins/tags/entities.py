@@ -16,6 +16,10 @@ person named only in such a line needs the same name in the running text; words 
 not start a token (CSS class names leaking from markup: ``.ms-bgColor-themeDark-hover``),
 code-like shapes, plural nouns ("Managers", "Iranians"), function words ("Several", "Over")
 and place or venue words ("Hotel", "Supplies") are never part of a person's name.
+
+The runs are found by :mod:`ingest_plugins.tags.entity_runs`, and what their words say
+wherever they stand by :mod:`ingest_plugins.tags.entity_words`; this module reads the
+context around each run (the title or speech verb beside it) and counts.
 """
 
 from __future__ import annotations
@@ -23,59 +27,42 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ingest import Article, Tag, hookimpl
-from ingest_plugins.tags.gazetteer import (
-    KNOWN_ORGANIZATIONS,
-    MONTH_ABBREVIATIONS,
-    NOT_ENTITIES,
-    ORG_WORDS,
-    first_words,
-    places,
+from ingest_plugins.tags.entity_runs import Run, royal_before, scan, title_before
+from ingest_plugins.tags.entity_words import (
+    LEFT,
+    MAX_NAME_WORDS,
+    ORGANIZATION,
+    PLACE,
+    Tagged,
+    known_name,
+    lone_word,
+    named_within,
+    org_name,
+    person_name,
 )
+from ingest_plugins.tags.gazetteer import KNOWN_ORGANIZATIONS, NOT_ENTITIES, places
 from ingest_plugins.tags.people import (
-    NOT_PERSON_WORDS,
     ORGANIZATION_VERBS,
-    PARTICLES,
-    ROYAL_TITLES,
     SPEECH_VERBS,
-    TITLE_ABBREVIATIONS,
     TITLE_MODIFIERS,
-    TITLES,
     TitleCaseLines,
     is_title,
-    never_a_name,
     of_the_before,
     speech_verb_before,
 )
 
 BY = "entities"
 _MAX_TEXT = 100_000
-_PARTICLES = rf"(?:(?:{'|'.join(sorted(PARTICLES))})\s+){{0,2}}"
-_WORD = r"[A-Z][\w’'.-]*"
-# A run of capitalized words (particles allowed inside names: "Ursula von der Leyen"). It
-# starts a token: not inside "bgColor-themeDark" or ".ms-Fabric" (CSS leaking from markup).
-# The capital comes first and the look-behind over it: the regex engine then skips from
-# capital to capital in C.
-_SEQUENCE = re.compile(rf"[A-Z](?<![\w.#@&/:-].)[\w’'.-]*(?:[ \u00a0]+{_PARTICLES}{_WORD})*")
 _PERSON_VERBS = "|".join(verb for verb in SPEECH_VERBS if verb not in ORGANIZATION_VERBS)
 _SPEECH_AFTER = re.compile(rf"^[ ,]*(?:has |had |also )?(?:{_PERSON_VERBS})\b")
-_POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
-_POSSESSIVE_ENDS = ("’s", "'s", "’", "'")  # what _POSSESSIVE finds, as str.endswith reads it
-_MAX_NAME_WORDS = 5
 # ", the regional governor" or ", Mayor of London" after a name; but ", President Subianto"
 # starts another name ("Additionally, President Subianto").
 _APPOSITIVE = re.compile(r"^,[ \u00a0]+(?:(?:the|a|an)[ \u00a0]+)?([^,.;:()\n]{0,60})")
 # A list item: "Kosovo: President Vjosa Osmani\n", a label before, nothing after.
 _LABEL = re.compile(r"(?:^|\n)[^\n:]{1,40}:[ \t\u00a0]*$")
 _LINE_END = re.compile(r"[ \t\u00a0.,;:!?)\]”’\"']*(?:\n|$)")
-# A sentence ends inside a capitalized run: "… in Marrakesh. Finance Minister …".
-_INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
-_TITLE_ABBREVIATIONS = frozenset(f"{title.lower()}." for title in TITLE_ABBREVIATIONS)
-_ROMAN = re.compile(r"^(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)$")
-_NOT_PERSON = NOT_PERSON_WORDS | ORG_WORDS
-_MEMO = 1 << 12  # words whose checks are remembered: a text repeats its words
 
 
 @dataclass
@@ -86,72 +73,11 @@ class _Found:
     headlines: TitleCaseLines = field(default_factory=TitleCaseLines)  # title-case lines
 
 
-@dataclass(slots=True)
-class _Run:
-    """A capitalized run to classify, with 40 characters either side."""
-
-    before: str
-    after: str
-    words: list[str]
-    headline: bool = False
-
-
-@lru_cache(maxsize=_MEMO)
-def _clean(word: str) -> str:
-    if word[:-1] in TITLE_ABBREVIATIONS and word[-1:] == ".":  # "Sen.": a title with it
-        return word
-    if "." in word and (word.count(".") > 1 or _INITIAL.match(word)):  # "U.S.", "M."
-        word = word.rstrip(",;:")
-    else:
-        word = word.rstrip(".,;:")
-    return _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
-
-
-def _title_before(before: str) -> bool:
-    """Whether the word right before a name is a title ("spokesperson", "Dr.") and not the
-    end of the previous sentence ("… the new director. Police said")."""
-    stripped = before.rstrip()
-    if not stripped or "\n" in before[len(stripped) :]:  # a headline's last word
-        return False
-    last = stripped.rsplit(None, 1)[-1]
-    if (
-        last.endswith((".", "!", "?", ";", ":", "”", '"'))
-        and last.lower() not in _TITLE_ABBREVIATIONS
-    ):
-        return False
-    return is_title(last)
-
-
-@lru_cache(maxsize=_MEMO)
-def _is_name_word(word: str) -> bool:
-    """Could be part of a name: capitalized, and not a weekday, demonym, title, acronym,
-    function word, plural noun or code-like token."""
-    lowered = word.lower()
-    if not word[:1].isupper() or lowered in NOT_ENTITIES or lowered in TITLES:
-        return False
-    return not (word.isupper() and len(word) > 3) and not never_a_name(word)
-
-
-def _person_name(words: list[str], royal: bool) -> list[str] | None:
-    """``words`` cut to a plausible person's name, or None: at most five name words, not a
-    place, no venue or organizational word, no month abbreviation at the end ("Trump Jan"),
-    one word or a regnal number ("Charles III") only after a royal title."""
-    name = words[:_MAX_NAME_WORDS]
-    while name and name[-1].lower() in MONTH_ABBREVIATIONS:
-        name = name[:-1]
-    if not name or not all(map(_is_name_word, name)) or " ".join(name) in places():
-        return None
-    if any(w.lower() in _NOT_PERSON for w in name):
-        return None
-    if (len(name) == 1 or _ROMAN.match(name[-1])) and not royal:
-        return None
-    return name
-
-
 @hookimpl
 def ingest_tag(article: Article) -> list[Tag] | None:
     """People, places and organizations of the title and text, with their counts."""
-    text = "\n\n".join(filter(None, (article.title, article.text)))[:_MAX_TEXT]
+    # The text cut first: a page dump in a feed can run to megabytes.
+    text = "\n\n".join(filter(None, (article.title, article.text[:_MAX_TEXT])))[:_MAX_TEXT]
     if not text:
         return None
     found = find_entities(text)
@@ -160,75 +86,22 @@ def ingest_tag(article: Article) -> list[Tag] | None:
     ] or None
 
 
-def _runs(text: str, found: _Found, singles: list[list[str]]) -> list[_Run]:
-    """Capitalized runs to classify, split where a sentence ends and after a possessive
-    ("Tom’s Hardware"). Lone words, most of them sentence starts, are settled here on the
-    cheap: a place, an organization, a titled word go on as runs; the rest wait in
-    ``singles``."""
-    runs: list[_Run] = []
-    gazetteer = places()
-    lines = found.headlines = TitleCaseLines(text, NOT_ENTITIES)
-    for match in _SEQUENCE.finditer(text):
-        group = match.group()
-        if " " in group or "\u00a0" in group:
-            runs += _pieces(text, match, lines.holds(match.start()))
-            continue
-        word = group if group.isalpha() else _clean(group)  # most are plain words
-        if word in gazetteer:
-            found.counts["place", gazetteer[word]] += 1
-        elif word in KNOWN_ORGANIZATIONS:
-            found.counts["organization", KNOWN_ORGANIZATIONS[word]] += 1
-        elif word.lower() not in NOT_ENTITIES:
-            start, end = match.span()
-            before = text[max(0, start - 40) : start]
-            # A lone word after a title is a person only after a royal one ("Prince Harry");
-            # after another it is left over, as after no title: the cheap test goes first.
-            if _royal_before([], before) and _title_before(before):
-                headline = lines.holds(start)
-                runs.append(_Run(before, text[end : end + 40], [word], headline))
-            else:
-                singles.append([word])
-    return runs
-
-
-def _cleaned(words: list[str]) -> list[str]:
-    return [word if word.isalpha() else _clean(word) for word in words]  # most are plain
-
-
-def _pieces(text: str, match: re.Match[str], headline: bool) -> list[_Run]:
-    """The runs of a capitalized run of several words, cut after a sentence's end or a
-    possessive."""
-    runs: list[_Run] = []
-    piece: list[str] = []
-    start = match.start()
-    for word in match.group().split():
-        piece.append(word)
-        sentence_end = (
-            word.endswith(".")
-            and word.count(".") == 1
-            and not _INITIAL.match(word)
-            and word[:-1] not in TITLE_ABBREVIATIONS
-        )
-        if sentence_end or word.endswith(_POSSESSIVE_ENDS):
-            before = text[max(0, start - 40) : start] if start >= 0 else ""
-            after = ". " if sentence_end else "’s "
-            runs.append(_Run(before, after, _cleaned(piece), headline))
-            piece, start = [], -1
-    if piece:
-        before = text[max(0, start - 40) : start] if start >= 0 else ""
-        after = text[match.end() : match.end() + 40]
-        runs.append(_Run(before, after, _cleaned(piece), headline))
-    return runs
-
-
 def find_entities(text: str) -> Counter[tuple[str, str]]:
     """``Counter({("person", "Xi Jinping"): 7, ("place", "China"): 9, ...})``."""
-    found = _Found()
-    leftovers: list[list[str]] = []  # the unexplained words of each run
-    for run in _runs(text, found, leftovers):
-        leftovers.append(_classify(run, found))
+    found, scanned = _Found(), scan(text)
+    found.headlines = scanned.lines
+    singles: list[tuple[str, int]] = []  # lone words left over, and how often each occurs
+    for group, count in scanned.lone.items():
+        word, kind = lone_word(group)
+        if kind == PLACE:
+            found.counts["place", places()[word]] += count
+        elif kind == ORGANIZATION:
+            found.counts["organization", KNOWN_ORGANIZATIONS[word]] += count
+        elif kind == LEFT:
+            singles.append((word, count))
+    leftovers = [_classify(run, found) for run in scanned.runs]  # the unexplained words
     leftovers += _corroborate(found, text)
-    _resolve_short(leftovers, found)  # surnames, once every full name is known
+    _resolve_short(singles, leftovers, found)  # surnames, once every full name is known
     return found.counts
 
 
@@ -258,81 +131,80 @@ def _named_in_prose(name: str, text: str, lines: TitleCaseLines) -> bool:
     return False
 
 
-def _classify(run: _Run, found: _Found) -> list[str]:
+def _classify(run: Run, found: _Found) -> list[str]:
     """Record the entities in one capitalized run; return the words left unexplained."""
-    words = [w for w in run.words if w]
-    joined = " ".join(words)
-    if joined in KNOWN_ORGANIZATIONS:
-        found.counts["organization", KNOWN_ORGANIZATIONS[joined]] += 1
+    before, after, words, _ = run  # no word is empty: each starts with a letter
+    tag = known_name(" ".join(words))
+    if tag:  # a place or an organization by its name
+        found.counts[tag] += 1
         return []
-    gazetteer = places()
-    if joined in gazetteer:
-        found.counts["place", gazetteer[joined]] += 1
-        return []
+    # Most runs hold no title (any() asks each word in C), and then a name only with a
+    # title or a speech verb beside it: the cheaper tests first.
+    if any(map(is_title, words)):
+        return _titled(run, found)
+    name = None
+    if (after[:1] == "," and _appositive_title(after)) or title_before(before):
+        name = person_name(words, royal=royal_before(words, before))
+    if (
+        not name
+        and 2 <= len(words) <= MAX_NAME_WORDS
+        and (_SPEECH_AFTER.match(after) or speech_verb_before(before))
+        and places().keys().isdisjoint(words)
+        and not of_the_before(before)  # "the Department of Homeland Security said"
+    ):
+        name = person_name(words, royal=False)
+    if name:
+        return _person(name, run, found)
+    return _count(named_within(words), found)
+
+
+def _titled(run: Run, found: _Found) -> list[str]:
+    """:func:`_classify` for a run with a title among its words."""
+    before, after, words, at = run
     titles = [i for i, w in enumerate(words) if is_title(w)]
-    if titles and titles[0] > 0:  # "European Commission President Ursula von der Leyen"
+    if titles[0] > 0:  # "European Commission President Ursula von der Leyen"
         lead = words[: titles[0]]
-        if " ".join(lead) in KNOWN_ORGANIZATIONS or _org_name(lead):
-            _classify(_Run(run.before, "", lead), found)
+        if " ".join(lead) in KNOWN_ORGANIZATIONS or org_name(lead):
+            _classify((before, "", lead, -1), found)
             words, titles = words[titles[0] :], [i - titles[0] for i in titles]
-    name = _titled_name(words, titles, run.before, run.after) or _speaker_name(
-        words, run.before, run.after
-    )
-    if name and run.headline and not _listed(words, name, run):
+    name = person_name(words[titles[-1] + 1 :], royal=royal_before(words, before))
+    name = name or _speaker_name(words, before, after)
+    if name:
+        return _person(name, (before, after, words, at), found)
+    return _count(named_within(words), found)
+
+
+def _person(name: list[str], run: Run, found: _Found) -> list[str]:
+    """Count the person a run names, but a lone surname (returned: it counts for a full name,
+    if the text has one) and a name in a headline (to corroborate)."""
+    before, _, words, at = run
+    if at >= 0 and found.headlines.holds(at) and not _listed(words, name, run):
         found.headline_names.append(name)
         return []
-    if name and (len(name) > 1 or _royal_before(words, run.before)):
+    if len(name) > 1 or royal_before(words, before):
         canonical = found.persons.setdefault(" ".join(name), " ".join(name))
         found.counts["person", canonical] += 1
         return []
-    if name:  # a surname after a title: it counts for a full name, if the text has one
-        return name
-    organization = _org_name(words)
-    if organization:
-        found.counts["organization", organization] += 1
-        return []
-    return _places_within(words, found)
+    return name
 
 
-def _listed(words: list[str], name: list[str], run: _Run) -> bool:
+def _count(tagged: Tagged, found: _Found) -> list[str]:
+    """Count the tags of a run; return its words that none of them explains."""
+    tags, rest = tagged
+    for tag in tags:
+        found.counts[tag] += 1
+    return rest
+
+
+def _listed(words: list[str], name: list[str], run: Run) -> bool:
     """Titles and a name, a label before them and nothing after, as in a list of leaders
     ("Kosovo: President Vjosa Osmani"): a name even in title case, unlike "Senators Rebuke
     Lawmaker Over Remarks" or "Mayor Ana Lindqvist Vows Ferry Line"."""
     head = words[: len(words) - len(name)]
     titles = all(is_title(w) or w.lower() in TITLE_MODIFIERS for w in head)
-    if not head or not titles or not _LINE_END.match(run.after):
+    if not head or not titles or not _LINE_END.match(run[1]):
         return False
-    return bool(_LABEL.search(run.before))
-
-
-def _royal_before(words: list[str], before: str) -> bool:
-    titles = [w for w in words if is_title(w)]
-    last = titles[-1] if titles else (before.rsplit(None, 1) or [""])[-1]
-    return last.lower().strip(",.;:") in ROYAL_TITLES
-
-
-def _org_name(words: list[str]) -> str | None:
-    """ "European Central Bank", "The Global Times", "Australian Defence Force"."""
-    named = words[1:] if words[:1] == ["The"] else words
-    if len(named) < 2 or named[-1].lower() not in ORG_WORDS:
-        return None
-    first = named[0].lower()
-    if first in NOT_ENTITIES or first in TITLES or (named[0].isupper() and len(named[0]) > 3):
-        return None
-    return " ".join(named)
-
-
-def _titled_name(words: list[str], titles: list[int], before: str, after: str) -> list[str] | None:
-    """The name after a title ("Chinese President Xi Jinping", "spokesperson John Kirby",
-    "the prime minister, Rishi Sunak") or before one ("Ihor Terekhov, the mayor");
-    ``titles`` are the indexes of the titles among ``words``."""
-    if titles:
-        name = words[titles[-1] + 1 :]
-    elif _title_before(before) or _appositive_title(after):
-        name = words
-    else:
-        return None
-    return _person_name(name, royal=_royal_before(words, before))
+    return bool(_LABEL.search(run[0]))
 
 
 def _appositive_title(after: str) -> bool:
@@ -351,59 +223,39 @@ def _appositive_title(after: str) -> bool:
 
 def _speaker_name(words: list[str], before: str, after: str) -> list[str] | None:
     """A full name right before or after a speech verb: "John Kirby said"."""
-    if not 2 <= len(words) <= _MAX_NAME_WORDS or not places().keys().isdisjoint(words):
+    if not 2 <= len(words) <= MAX_NAME_WORDS or not places().keys().isdisjoint(words):
         return None
     if not (_SPEECH_AFTER.match(after) or speech_verb_before(before)):
         return None  # most runs: no speech verb beside them
     if of_the_before(before):  # "the Department of Homeland Security said"
         return None
-    return _person_name(words, royal=False)
+    return person_name(words, royal=False)
 
 
-def _places_within(words: list[str], found: _Found) -> list[str]:
-    """Longest gazetteer matches inside a run; the words no place explains."""
-    rest: list[str] = []
-    index = 0
-    gazetteer = places()
-    starts = first_words()
-    while index < len(words):
-        word = words[index]
-        if word not in starts and word not in gazetteer and word not in KNOWN_ORGANIZATIONS:
-            rest.append(word)  # most words: no name starts with them, and none is one
-            index += 1
-            continue
-        longest = min(4, len(words) - index) if word in starts else 1
-        for size in range(longest, 0, -1):
-            candidate = " ".join(words[index : index + size])
-            if candidate in gazetteer and candidate.lower() not in NOT_ENTITIES:
-                found.counts["place", gazetteer[candidate]] += 1
-                index += size
-                break
-            if candidate in KNOWN_ORGANIZATIONS:
-                found.counts["organization", KNOWN_ORGANIZATIONS[candidate]] += 1
-                index += size
-                break
-        else:
-            rest.append(words[index])
-            index += 1
-    return rest
-
-
-def _resolve_short(runs: list[list[str]], found: _Found) -> None:
+def _resolve_short(singles: list[tuple[str, int]], runs: list[list[str]], found: _Found) -> None:
     """Count the unexplained runs that are a known person's full name once, and single words
-    that are the surname (or a spelling of it) of one."""
+    that are the surname (or a spelling of it) of one; ``singles`` are lone words, each
+    with how often it occurs."""
     if not found.persons:
         return
     named = [(full, full.split()) for full in found.persons.values()]
     told: dict[str, str | None] = {}  # a word -> its person: a text repeats its surnames
+
+    def person(word: str) -> str | None:
+        return told[word] if word in told else told.setdefault(word, _person_for(word, named))
+
+    for word, count in singles:  # "Harry" after "Prince Harry": a full name of one word
+        full = found.persons.get(word) or person(word)
+        if full:
+            found.counts["person", full] += count
     for words in runs:
         if " ".join(words) in found.persons:  # "Ana Lindqvist spoke", no rule: one mention
             found.counts["person", found.persons[" ".join(words)]] += 1
             continue
         for word in words:
-            person = told[word] if word in told else told.setdefault(word, _person_for(word, named))
-            if person:
-                found.counts["person", person] += 1
+            full = person(word)
+            if full:
+                found.counts["person", full] += 1
 
 
 def _person_for(word: str, named: list[tuple[str, list[str]]]) -> str | None:

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from functools import cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,10 @@ def ingest_add_settings(settings: Settings) -> None:
 @hookimpl(tryfirst=True)
 def ingest_tag(article: Article, config: Config) -> None:
     """Decide ``article.language``; raise :class:`Skip` when ``language.only`` excludes it."""
-    declared = bcp47(article.language)
+    declared = _bcp47(article.language)
     window = text_window(article)
-    candidates = None if too_short(window) else detect(window)
+    words = window.lower().split()
+    candidates = None if _too_short(window, words) else _detect(words)
     language = decide(declared, candidates, float(config.get("language.min_confidence")))
     article.language = language
     confidence = candidates[0][1] if candidates else 0.0
@@ -128,33 +130,53 @@ def _cut(text: str, size: int) -> str:
 
 def too_short(text: str) -> bool:
     """Fewer than :data:`MIN_WORDS` words or :data:`MIN_LETTERS` letters: nothing to say."""
-    return word_count(text) < MIN_WORDS or not _ENOUGH_LETTERS.match(text)
+    return _too_short(text, text.lower().split())
+
+
+def _too_short(text: str, words: list[str]) -> bool:
+    """:func:`too_short`, told by the words of ``text`` in lower case when they can: words
+    of letters only are words, and their letters are letters, whatever else ``text`` holds."""
+    alphabetic = list(filter(str.isalpha, words))
+    if len(alphabetic) < MIN_WORDS and word_count(text) < MIN_WORDS:
+        return True
+    return sum(map(len, alphabetic)) < MIN_LETTERS and not _ENOUGH_LETTERS.match(text)
 
 
 def detect(text: str) -> Candidates:
     """Candidate languages of ``text``, best first, probabilities averaged over its halves."""
     # Lower case: fastText reads capitals as evidence (all-caps headlines pass for other
     # languages), and short sentences come out surer.
-    words = text.lower().split()
+    return _detect(text.lower().split())
+
+
+def _detect(words: list[str]) -> Candidates:
+    """:func:`detect` of the words of a text in lower case."""
     if len(words) < SPLIT_WORDS:
         return _predict(" ".join(words))
     # Two halves cost what the whole does (fastText's time grows with the text), and a text
     # in two languages scores about half for each instead of passing for one of them.
     half = len(words) // 2
     scores: dict[str, float] = {}
-    for chunk in (words[:half], words[half:]):
-        for code, probability in _predict(" ".join(chunk)):
-            scores[code] = scores.get(code, 0.0) + probability / 2
-    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    for code, probability in _predict(" ".join(words[:half])):
+        scores[code] = probability / 2  # 0.0 + p / 2: the same float
+    for code, probability in _predict(" ".join(words[half:])):
+        scores[code] = scores.get(code, 0.0) + probability / 2
+    return sorted(scores.items(), key=itemgetter(1), reverse=True)
 
 
 def _predict(text: str) -> Candidates:
     if not text.isascii():  # fastText takes UTF-8: a lone surrogate (issue 10) becomes "?"
         text = text.encode("utf-8", "replace").decode("utf-8")
     return [
-        (_CODES.get(label[9:], label[9:]), min(probability, 1.0))
+        (_code(label), min(probability, 1.0))
         for probability, label in _model().predict(text + "\n", 3, _FLOOR, "strict")
     ]
+
+
+@lru_cache(maxsize=256)
+def _code(label: str) -> str:
+    """The primary subtag of a fastText label ("__label__en")."""
+    return _CODES.get(label[9:], label[9:])
 
 
 def decide(
@@ -166,7 +188,7 @@ def decide(
     best, confidence = candidates[0]
     agrees = declared is not None and _primary(declared) == best
     if confidence >= min_confidence:
-        return declared if agrees else bcp47(best)
+        return declared if agrees else _bcp47(best)
     if declared and any(_primary(declared) == code for code, p in candidates if p >= CANDIDATE):
         return declared
     return None
@@ -185,6 +207,13 @@ def _overruled(declared: str, language: str | None, best: tuple[str, float]) -> 
 def _primary(tag: str) -> str:
     code = tag.split("-", 1)[0].lower()
     return _CODES.get(code, code)
+
+
+@lru_cache(maxsize=256)
+def _bcp47(tag: str | None) -> str | None:
+    """:func:`ingest.helpers.bcp47`, remembered: a feed declares one tag for all its items,
+    and the detector names one of a few languages."""
+    return bcp47(tag)
 
 
 @cache

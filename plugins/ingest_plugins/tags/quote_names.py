@@ -9,17 +9,26 @@ The runs of capitalized words are found in C (:mod:`ingest_plugins.tags.capitals
 is read only when a question needs it: about a word, the runs that contain it; about a
 stretch of text, the runs in it; about a role, all of them. Most texts with quotes ask
 nothing (three in four on the feed corpus: no quote there has a speech verb beside it), and
-the answers are those that reading every run in order would give.
+the answers are those that reading every run in order would give. Who is the only person in
+a stretch is told as soon as two names there count: the names after them are not looked up.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest_plugins.tags.capitals import Stretch, capital_runs
-from ingest_plugins.tags.people import PARTICLES, headlines, is_title, sentence_word
+from ingest_plugins.tags.people import (
+    MAX_HEADLINE,
+    PARTICLES,
+    headlines,
+    is_title,
+    sentence_word,
+)
 
 #: Words that end the phrase naming a speaker: conjunctions, prepositions, pronouns.
 BREAKS = frozenset(
@@ -30,13 +39,16 @@ BREAKS = frozenset(
 LINKS = frozenset({"of", "to", "for"})
 _STOPS = BREAKS | LINKS  # stripped from the start of a name
 _NEWLINE = re.compile("\n")
+_MEMO = 1 << 14  # words whose checks are remembered: a text repeats its words
+_POSSESSIVE = ("’s", "'s")
 
 
 def bare(word: str) -> str:
     """``word`` without a possessive ending: "Kirby’s" is "Kirby"."""
-    return word[:-2] if word.endswith(("’s", "'s")) else word
+    return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
+@lru_cache(maxsize=_MEMO)
 def name_word(word: str) -> bool:
     """A word that may be part of a name: capitalized and no function word, or a particle."""
     return (word[0].isupper() and not sentence_word(word)) or word in PARTICLES
@@ -49,6 +61,7 @@ def role(title: str, quals: list[str] | tuple[str, ...]) -> tuple[str, frozenset
     return ("spokesperson" if low.startswith("spokes") else low), frozenset(stems)
 
 
+@lru_cache(maxsize=_MEMO)
 def _quiet(word: str) -> bool:
     """A capitalized word that alone starts no name: "The", "I", "Several", "President"."""
     return word.lower() in _STOPS or sentence_word(word) or is_title(word)
@@ -64,16 +77,21 @@ class _Titled:
     start: int = 0
 
 
+_UNTITLED = _Titled()
+
+
 def _title(stretch: Stretch, i: int, j: int) -> _Titled:
     """The title of the name in tokens ``i:j``: inside the run, or just before it."""
     toks = stretch.tokens
-    k = max((n for n in range(j - i) if is_title(toks[i + n][1])), default=-1)
+    k = j - i - 1  # the last title inside the run, if any
+    while k >= 0 and not is_title(toks[i + k][1]):
+        k -= 1
     sep = stretch.word(i - 1) or ""
     apposed = sep == "," and stretch.word(j) == ","
     at = i + k if k >= 0 else i - 2 if apposed or sep in LINKS else i - 1
     title = stretch.word(at)
     if title is None or not is_title(title):
-        return _Titled()
+        return _UNTITLED
     quals = stretch.words(at - 3, at)
     quals = quals[max((n + 1 for n, w in enumerate(quals) if not w[0].isalnum()), default=0) :]
     link = k < 0 and sep in LINKS  # "of State" qualifies the title, it is not part of the name
@@ -96,7 +114,7 @@ class Names:
         self._starts: list[int] = []  # where each line starts, once asked
         self._lines: dict[int, tuple[list[_RunAt], bool]] = {}  # by line: runs, title case
         self._read: dict[int, list[tuple[int, str]]] = {}  # by a run's start: its names
-        self._known: set[str] = set()  # the words whose names are all read
+        self._known: dict[str, list[str]] = {}  # words whose names are all read: the names
 
     def _line(self, at: int) -> tuple[int, list[_RunAt], bool]:
         """The line at ``at`` (its index), its runs and whether it is in title case."""
@@ -106,7 +124,10 @@ class Names:
         if line not in self._lines:
             start, end = self._starts[line], self._end(line)
             runs = capital_runs(self.text, _quiet, start, end)
-            self._lines[line] = runs, bool(runs) and bool(headlines(self.text[start:end]))
+            # A line longer than a headline can be is none: not copied to be asked.
+            short = end - start <= MAX_HEADLINE
+            head = bool(runs) and short and bool(headlines(self.text[start:end]))
+            self._lines[line] = runs, head
         return line, *self._lines[line]
 
     def _end(self, line: int) -> int:
@@ -150,7 +171,7 @@ class Names:
         toks, j = stretch.tokens, i
         while j < len(toks) and name_word(toks[j][1]) and not (head and toks[j][0] >= 0):
             j += 1
-            if bare(toks[j - 1][1]) != toks[j - 1][1]:
+            if toks[j - 1][1].endswith(_POSSESSIVE):
                 break  # a possessive ends a name: "Russia’s foreign ministry"
         while j > i and toks[j - 1][1] in PARTICLES:
             j -= 1  # a particle inside a name ("Lula da Silva"), not at its end
@@ -191,8 +212,10 @@ class Names:
                     if run[0] <= at and at + len(word) <= run[1]:
                         self._names(run, head)
                 at = self.text.find(word, at + 1)
-            self._known.add(word)
-        return sorted(self.index.get(word, ()), key=self.first.__getitem__)
+            # Every run that holds the word is read: its names, their first mentions and
+            # which are persons are all known, and stay as they are.
+            self._known[word] = sorted(self.index.get(word, ()), key=self.first.__getitem__)
+        return self._known[word]
 
     def lookup(self, name: str, pos: int) -> tuple[str, bool]:
         """The fullest form of a name seen in the text, and whether it names a person."""
@@ -216,19 +239,31 @@ class Names:
 
     def mentions(self, lo: int, hi: int) -> list[tuple[int, str]]:
         """The names mentioned in ``lo:hi``, by position."""
-        found: list[tuple[int, str]] = []
+        return list(self._mentions(lo, hi))
+
+    def _mentions(self, lo: int, hi: int) -> Iterator[tuple[int, str]]:
+        """:meth:`mentions`, each line read when the names before it are told."""
         at = max(lo, 0)  # lo may be before the text's start, hi after its end
         while at < hi and at <= len(self.text):
             line, runs, head = self._line(at)
             for run in runs:
                 if run[1] > lo and run[0] < hi:
-                    found += [(pos, name) for pos, name in self._names(run, head) if lo <= pos < hi]
+                    for pos, name in self._names(run, head):
+                        if lo <= pos < hi:
+                            yield pos, name
             at = self._end(line) + 1
-        return found
 
     def only(self, lo: int, hi: int, also: str | None = None, *, full: bool = True) -> str | None:
         """The only person named in ``lo:hi`` or ``also``, if no other person (or long name) is."""
-        found = dict(self.lookup(name, pos) for pos, name in self.mentions(lo, hi))
+        found: dict[str, bool] = {}
+        lasting = {also} if also else set()  # names that count whatever is read after them
+        for pos, name in self._mentions(lo, hi):
+            fullest, person = self.lookup(name, pos)
+            found[fullest] = person
+            if full and " " in fullest:  # a long name counts, person or not
+                lasting.add(fullest)
+                if len(lasting) > 1:
+                    return None  # two names count: no one is the only one
         found |= {also: True} if also else {}
         named = [name for name, person in found.items() if person or (full and " " in name)]
         return named[0] if len(named) == 1 and found[named[0]] else None

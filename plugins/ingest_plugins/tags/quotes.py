@@ -3,7 +3,9 @@
 Quote marks are paired in one pass; speakers come from speech verbs beside quotes or from the
 quote before, resolved to the fullest name seen. Context is read in windows of bounded size,
 and the names of the text only where a speaker needs them (:mod:`quote_names`: most texts
-with quote marks need none)."""
+with quote marks need none). Speech verbs are looked for in a lower-case copy of a window,
+where the regex engine tells them apart by their letters, and the last sentence end before a
+quote from the end of its window."""
 
 from __future__ import annotations
 
@@ -28,13 +30,15 @@ if TYPE_CHECKING:
 # Straight and single marks are also inches and apostrophes: they open only before a word.
 # Each pattern starts with the class of its first characters, which the regex engine skips
 # to in C; the conditions on what is before come after it, as look-behinds over it.
-_MARKS = (
-    r'(?:(?P<open>(?<=[“„«»‹])|(?<=")(?<![^\s(\[{—–/:-]")(?=\S)'
-    r"|(?<=[‘‚])(?<![^\s(\[{—–/:-][‘‚])(?=[^\W\d_]))|(?<=[”\"›‘“»«])|(?<=’)(?!\w)"
+_OPENING = (
+    r'(?P<open>(?<=[“„«»‹])|(?<=")(?<![^\s(\[{—–/:-]")(?=\S)'
+    r"|(?<=[‘‚])(?<![^\s(\[{—–/:-][‘‚])(?=[^\W\d_]))"
 )
+_MARKS = rf"(?:{_OPENING}|(?<=[”\"›‘“»«])|(?<=’)(?!\w)"
 _MARK = re.compile(rf'[“„«»‹"‘‚”›’\n]{_MARKS}|(?<=\n)\n)')
-# With no quote open a paragraph break changes nothing: not even looked for (most marks).
-_SHUT = re.compile(rf'[“„«»‹"‘‚”›’]{_MARKS})')
+# With no quote open, only a mark that opens one changes anything: not even a paragraph
+# break, nor a closing mark or an apostrophe (most marks), is looked for.
+_SHUT = re.compile(rf'[“„«»‹"‘‚]{_OPENING}')
 _CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "‘": "’", "‚": "‘’", '"': '"'}
 _WINDOW = 240  # characters of context read on either side of a quote
 # A word (with its period: "Dr.", "U.S.", the initials of "M. K. Stalin") or a punctuation mark.
@@ -44,7 +48,8 @@ _OPENERS = '"“„«»‘‚‹›'
 MAX_TEXT = 50_000
 # A sentence or line ends; not at an initial ("M. K. Stalin") nor a title ("said Sen. Kelly").
 _NOT_AFTER = "".join(rf"(?<!\b{title}.)" for title in TITLE_ABBREVIATIONS)
-_END = re.compile(rf"[.!?…\n](?:(?<=\n)|(?<!\b[^\W\d_].){_NOT_AFTER}[”\"’»)]*(?:\s|$))")
+_SENTENCE_MARKS = ".!?…\n"
+_END = re.compile(rf"[{_SENTENCE_MARKS}](?:(?<=\n)|(?<!\b[^\W\d_].){_NOT_AFTER}[”\"’»)]*(?:\s|$))")
 
 
 def _led(words: list[str]) -> str:
@@ -86,6 +91,76 @@ def _speech() -> re.Pattern[str]:
 
 
 _SPEECH = _speech()
+
+
+def _speech_after_mark() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What :data:`_SPEECH` matches, in text :func:`_fold` made lower case: at a match's
+    start, and after a character that no match may follow ("said" after a space or "(").
+    The second starts with a class of characters that are not letters, which the regex
+    engine skips to in C; its alternatives with their first letters, which it tells apart
+    at once. Both tell where a match is three times faster than :data:`_SPEECH`, which
+    then reads it."""
+    free = r"[^,.;:“”\"\n]{1,60}?"
+    said = " as saying"
+    passive = [rf"{aux} quoted(?: by {free})?{said}" for aux in ("was", "is", "were")]
+    passive += [rf"{aux} been quoted(?: by {free})?{said}" for aux in ("has", "had")]
+    words = [*passive, rf"quoted {free}{said}", "according to", "called", "described"]
+    by_first: dict[str, list[str]] = {}
+    for word in [*words, *SPEECH_VERBS]:
+        by_first.setdefault(word[0], []).append(word[1:])
+    body = "|".join(rf"{c}(?:{'|'.join(rest)})" for c, rest in by_first.items())
+    return re.compile(rf"(?<![\w-])(?:{body})\b"), re.compile(rf"[^\w-](?:{body})\b")
+
+
+_SPEECH_AT, _SPEECH_AFTER_MARK = _speech_after_mark()
+
+
+def _fold(text: str) -> str:
+    """``text`` in lower case, character for character, with the letters that
+    :func:`~ingest_plugins.tags.people.any_case` takes for ASCII ones made those ("İ" and
+    "ı" for "i", "ſ" for "s"; the Kelvin sign lower-cases to "k")."""
+    folded = (text.replace("İ", "i") if "İ" in text else text).lower()
+    if not folded.isascii():
+        folded = folded.replace("ſ", "s").replace("ı", "i")
+    return folded
+
+
+def _speech_verbs(text: str, lo: int, hi: int) -> list[int]:
+    """Where ``_SPEECH.finditer(text, lo, hi)`` finds its matches, found in :func:`_fold`'s
+    copy of the stretch (and the character before it)."""
+    base = max(lo - 1, 0)
+    window, found, at = _fold(text[base:hi]), [], 0
+    if len(window) != hi - base:  # a lower case of more than one character: not in Unicode 14
+        return [m.start() for m in _SPEECH.finditer(text, lo, hi)]
+    if lo == 0 and (first := _SPEECH_AT.match(window)):
+        found.append(0)
+        at = first.end()
+    found += [base + m.start() + 1 for m in _SPEECH_AFTER_MARK.finditer(window, at)]
+    return found
+
+
+def _last_end(text: str, lo: int, hi: int) -> int:
+    """Where the last match of ``_END.finditer(text, lo, hi)`` ends (``lo`` if none): the
+    last of the characters that can end a sentence that does, looked for from the end."""
+    top = hi
+    while top > lo:
+        at = max(
+            text.rfind(".", lo, top),
+            text.rfind("!", lo, top),
+            text.rfind("?", lo, top),
+            text.rfind("…", lo, top),
+            text.rfind("\n", lo, top),
+        )  # the characters of _SENTENCE_MARKS
+        if at < 0:
+            break
+        if end := _END.match(text, at, hi):
+            # A match found by finditer holds no other but a line break as its last
+            # character, whose own match ends where it does.
+            return end.end()
+        top = at
+    return lo
+
+
 _WORK = re.compile(r"\b(?:titled|entitled|dubbed|named|book|film|movie|song|album|show)[,:]?\s*$")
 # Adverbs and auxiliaries between a speaker and the speech verb: "Kirby also said".
 _SKIP = frozenset(
@@ -212,10 +287,13 @@ class _Reader:
     def after(self, span: _Span, hi: int) -> Attribution | None:
         """The attribution after the quote: ``“…,” Kirby, a spokesman, said``."""
         after = self.text[span.closed + 1 : min(span.closed + 1 + _WINDOW, hi)]
+        if not (span.raw.rstrip()[-1:] in ",?!—–-…" or after.startswith(",")):
+            return None  # most quotes: no attribution can follow (the cuts keep a ",")
         after = after[: after.find("\n")] if "\n" in after else after
         after = after[: end.start()] if (end := _END.search(after)) else after
-        m = _SPEECH.search(after)
-        if not m or not (span.raw.rstrip()[-1:] in ",?!—–-…" or after.startswith(",")):
+        verbs = _speech_verbs(after, 0, len(after))
+        m = _SPEECH.match(after, verbs[0]) if verbs else None
+        if not m:
             return None
         head, stop = _phrase(_words(after[: m.start()].strip(" ,").split(",")[0]), before=True)
         if m["quoted"]:
@@ -231,11 +309,10 @@ class _Reader:
 
     def attribute(self, span: _Span, lo: int, hi: int) -> Attribution:
         """The attribution of ``span``, the quotes before and after it ending at ``lo``, ``hi``."""
-        sentence = max(0, span.opened - _WINDOW)
-        for end in _END.finditer(self.text, sentence, span.opened):
-            sentence = end.end()
+        sentence = _last_end(self.text, max(0, span.opened - _WINDOW), span.opened)
         lead = not self.text[sentence : span.opened].strip()
-        verb = [None, *_SPEECH.finditer(self.text, max(sentence, lo + 1), span.opened)][-1]
+        verbs = _speech_verbs(self.text, max(sentence, lo + 1), span.opened)
+        verb = _SPEECH.match(self.text, verbs[-1], span.opened) if verbs else None
         kind = "" if not verb else "weak" if verb["naming"] or verb["according"] else "speech"
         if verb and self.text[verb.end() : span.opened].strip()[-1:] in ":,":
             return Attribution(self.before(sentence, verb, span), kind, kind == "speech")
@@ -248,11 +325,19 @@ class _Reader:
     def carried(self, span: _Span, lead: bool) -> str | None:
         """The speaker of an unattributed quote: that of the quote before, in its paragraph
         or the one before, if no one else is named between them."""
-        gap = self.text[self.last[0].closed : span.opened] if self.last and lead else "\n"
-        if "\n" in gap.removesuffix("\n\n") or not self.last:
+        if not self.last or self.last[1] is None:
+            return None  # no speaker to carry (the names between would not change that)
+        gap = self.text[self.last[0].closed : span.opened] if lead else "\n"
+        if "\n" in gap.removesuffix("\n\n"):
             return None
         alone = self.names.only(self.last[0].closed, span.opened, self.last[1], full=False)
         return alone if alone == self.last[1] else None
+
+    def titled(self, span: _Span, words: list[str]) -> bool:
+        """Whether a quote is a title, not speech: its long words capitalized ("“The Art of
+        the Deal”"), or "titled", "book", "film" right before it."""
+        capitals = "".join([word[0] for word in words if len(word) > 3])
+        return capitals.isupper() or bool(_WORK.search(self.text, span.opened - 30, span.opened))
 
     def quotes(self) -> list[Quote]:
         """The quotes worth keeping, with their speakers."""
@@ -262,10 +347,9 @@ class _Reader:
             found = self.attribute(span, lo, hi)
             self.last, quote = (span, found.speaker), span.raw.strip().rstrip(",;: ").strip()
             words = quote.split()
-            capitals = "".join(word[0] for word in words if len(word) > 3)  # “The Art of the Deal”
-            titled = capitals.isupper() or _WORK.search(self.text, span.opened - 30, span.opened)
             enough = len(words) >= 4 or (len(words) == 3 and found.kind == "speech")
-            if words and ((enough and not titled) or (bool(found.kind) and found.direct)):
+            led = bool(found.kind) and found.direct  # kept however short, and even if titled
+            if words and ((enough and not self.titled(span, words)) or led):
                 quotes.append(Quote(quote, found.speaker))
         return quotes
 
