@@ -45,23 +45,25 @@ def slow_host(host: str, feeds: int, delay: float, meter: Meter) -> Iterator[int
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            # Counted while the request waits for its answer: once the answer is written,
+            # the client may already send its next request before this thread goes on.
             meter.change(host, 1)
             try:
                 time.sleep(delay)
-                n = self.path.strip("/").removeprefix("feed").removesuffix(".xml")
-                body = (
-                    "<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
-                    f"<item><guid isPermaLink='false'>{host}-{n}</guid><title>Story {n}"
-                    f"</title><description>Story {n} on {host}.</description></item>"
-                    "</channel></rss>"
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
             finally:
                 meter.change(host, -1)
+            n = self.path.strip("/").removeprefix("feed").removesuffix(".xml")
+            body = (
+                "<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
+                f"<item><guid isPermaLink='false'>{host}-{n}</guid><title>Story {n}"
+                f"</title><description>Story {n} on {host}.</description></item>"
+                "</channel></rss>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             return

@@ -23,156 +23,38 @@ checkpoints, outboxes and dead letters.
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ingest import memory
 from ingest.errors import IngestError, SourceError
 from ingest.http import Prefetcher, prefetcher_for, prefetching
-from ingest.keep import Keep
+from ingest.keeper import Keeper, NoticeHandler, RunSource, Verdict
 from ingest.locations import Source, Target, split_kind
-from ingest.model import Article, Relation
+from ingest.model import Article
 from ingest.outlets import Outlets
 from ingest.pipeline import Pipeline
 from ingest.seen import SeenItems
-from ingest.summary import DeadLetterHandler, ErrorHandler, ProgressHandler, RunSummary, ignore
+from ingest.summary import ErrorHandler, ProgressHandler, RunSummary, ignore
+
+if TYPE_CHECKING:
+    from ingest.parallel.driver import Pool
+
+__all__ = [
+    "Engine",
+    "Keeper",
+    "NoticeHandler",
+    "PoolFactory",
+    "RunSource",
+    "Verdict",
+    "run_once",
+]
 
 _T = TypeVar("_T")
 
-#: Called with a line worth telling that is not an error (a target rolled back).
-NoticeHandler = Callable[[str], None]
-
-
-class Verdict(enum.Enum):
-    """What the keeper says of a processed article."""
-
-    NEW = "new"
-    #: Known id, other content: exported again, one version up, as ``update_of``.
-    UPDATE = "update"
-    #: Delivered before with this content (runs on state): skipped.
-    UNCHANGED = "unchanged"
-    #: Met before in this run: skipped.
-    DUPLICATE = "duplicate"
-
-
-@dataclass(frozen=True, slots=True)
-class RunSource:
-    """One source of a run: a LOCATION of the command line or a configured source."""
-
-    #: ``KIND:LOCATION`` or ``LOCATION``, as ``ingest run`` takes it.
-    spec: str
-    #: The name runs on state know it by; the spec itself for a LOCATION.
-    name: str
-    #: ``--kind``: the kind of every input that the spec does not prefix with one.
-    kind: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-    #: Filters of this source, over the run's.
-    keep: tuple[Keep, ...] = ()
-
-
-class Keeper:
-    """What a run remembers. This base remembers only the run itself: it is the keeper of a
-    one-off run, and the place where :class:`~ingest.state.keeper.LedgerKeeper` adds the
-    ledger. Every method is a step of :class:`Engine`'s loop."""
-
-    #: Targets must append and checkpoint (runs on state).
-    incremental = False
-    #: The id of the state that writes the targets, if any.
-    owner: str | None = None
-
-    def __init__(self) -> None:
-        # id -> content digest and version, for the ids exported in this run
-        self._versions = SeenItems()
-
-    def opened(self, outlets: Outlets, notice: NoticeHandler) -> None:
-        """The targets are open (runs on state roll them back and redeliver here)."""
-
-    def lookahead(self, source: RunSource) -> tuple[str, str | None, str | None] | None:
-        """What :meth:`visit` will make of ``source``, without visiting it: its spec and
-        stored HTTP validators (ETag, Last-Modified), or None when it is not due. Fetching
-        ahead asks it; it must change nothing."""
-        return source.spec, None, None
-
-    def visit(self, source: RunSource, summary: RunSummary) -> RunSource | None:
-        """Start ``source``: the source to read (runs on state read it where it moved), or
-        None when it is not due (the keeper counts it)."""
-        return source
-
-    def ours(self, found: Source) -> bool:
-        """True for one of the run's own files (its state, a target): never input."""
-        return False
-
-    def count_input(self, summary: RunSummary) -> None:
-        """Count an input: in a one-off run, each input is a source of its own."""
-        summary.sources += 1
-
-    def prepare(self, found: Source, summary: RunSummary) -> Source | None:
-        """The source as the fetch plugin gets it (runs on state attach HTTP validators), or
-        None for an input unchanged since its last complete read (the keeper counts it)."""
-        return found
-
-    def input_done(self, found: Source, *, failed: bool) -> None:
-        """An input was read to its end (``failed``: with a source error)."""
-
-    def visit_done(self, errors: list[str], notice: NoticeHandler) -> None:
-        """The source is done; ``errors`` are the messages of its failures."""
-
-    def name(self) -> str | None:
-        """The name the errors of the source being read are told under, if it has one."""
-        return None
-
-    def judge(self, article: Article) -> Verdict:
-        """New, update or duplicate, by what this run exported: an id met again with other
-        content (a feed listing an edited entry twice) is an update."""
-        key = bytes.fromhex(article.id[:16])
-        digest = bytes.fromhex(article.remembered_hash[:16])
-        previous = self._versions.get(key)  # the digest, then the version as one byte
-        if previous is not None and previous[:8] == digest:
-            return Verdict.DUPLICATE
-        verdict = Verdict.NEW
-        if previous is not None:
-            article.version = previous[8] + 1
-            article.relations.append(Relation("update_of", article.id))
-            verdict = Verdict.UPDATE
-        self._versions.put(key, digest + bytes((min(article.version, 255),)))
-        return verdict
-
-    def known(self, article_id: str, stated_hash: str) -> bool:
-        """True when the run holds ``article_id`` already as its source stated it (an
-        enrich plugin need not complete it again)."""
-        previous = self._versions.get(bytes.fromhex(article_id[:16]))
-        return previous is not None and previous[:8] == bytes.fromhex(stated_hash[:16])
-
-    def missed(self, label: str, article: Article) -> None:
-        """``article`` did not reach the failed target ``label``."""
-
-    def delivered(self, article: Article) -> int:
-        """``article`` went out; how many articles wait for the next checkpoint."""
-        return 0
-
-    def unchanged(self, article: Article) -> int:
-        """``article`` was delivered before; how many wait for the next checkpoint."""
-        return 0
-
-    def target_failed(self, label: str) -> None:
-        """The target ``label`` failed: what it was given since its last checkpoint is
-        missing from it."""
-
-    def checkpoint(self, outlets: Outlets) -> None:
-        """If anything waits to be recorded: make the targets durable, then record what
-        they hold (runs on state)."""
-
-    def dead_letters(self) -> DeadLetterHandler | None:
-        """Where failed items go with their raw form; None: nowhere."""
-        return None
-
-    def close(self, status: str) -> None:
-        """Free what the run held; ``status``: ``ok``, ``failed`` or ``interrupted``."""
-        self._versions.close()
+#: Makes the workers of a run from its pipeline (see :mod:`ingest.parallel`).
+PoolFactory = Callable[[Pipeline], "Pool"]
 
 
 class Engine:
@@ -182,6 +64,8 @@ class Engine:
     :param targets: where articles go.
     :param keeper: what the run remembers; :class:`Keeper` for a one-off run.
     :param checkpoint_every: with a keeper that checkpoints, the most articles between two.
+    :param pool: makes the workers that read the inputs (``--workers``,
+        :mod:`ingest.parallel`); None: this process reads them.
     """
 
     def __init__(
@@ -194,8 +78,10 @@ class Engine:
         on_progress: ProgressHandler = ignore,
         on_notice: NoticeHandler = ignore,
         checkpoint_every: int = 500,
+        pool: PoolFactory | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.pool = pool
         self.targets = targets
         self.keeper = keeper or Keeper()
         self.on_error = on_error
@@ -203,7 +89,7 @@ class Engine:
         self.on_notice = on_notice
         self.checkpoint_every = checkpoint_every
         self.summary = RunSummary()
-        self.outlets = Outlets(pipeline, self._error, self.summary)
+        self.outlets = Outlets(pipeline, self.report, self.summary)
         self._errors: list[str] = []
         self._source_name: str | None = None
         # Raw items fetched in this run: one fetched again is a duplicate before any stage.
@@ -244,10 +130,22 @@ class Engine:
         return self.summary
 
     def read(self, sources: Sequence[RunSource]) -> None:
-        """Read each source in turn, while the URLs among them are fetched ahead."""
-        with prefetching(self._fetch_ahead(sources)):
-            for source in sources:
-                self.read_source(source)
+        """Read each source in turn, while the URLs among them are fetched ahead (and, with
+        a pool, while workers read the inputs ahead)."""
+        # Workers fork before the fetching threads start.
+        pool = self.pool(self.pipeline) if self.pool is not None and sources else None
+        try:
+            with prefetching(self._fetch_ahead(sources)):
+                if pool is None:
+                    for source in sources:
+                        self.read_source(source)
+                else:
+                    from ingest.parallel.driver import ParallelRead  # noqa: PLC0415
+
+                    ParallelRead(self, pool).read(sources)
+        finally:
+            if pool is not None:
+                pool.close()
 
     def _fetch_ahead(self, sources: Sequence[RunSource]) -> Prefetcher | None:
         """Start fetching the due URL sources ahead, in order (``http.concurrency``), when
@@ -269,8 +167,7 @@ class Engine:
         visit = self.keeper.visit(source, self.summary)
         if visit is None:
             return
-        self._errors = []
-        self._source_name = self.keeper.name()
+        self.begin_source()
         with self.pipeline.configured(visit.settings, visit.keep):
             found_inputs = self.pipeline.sources([visit.spec], visit.kind)
             for found in _timed(found_inputs, self.summary.stage_seconds):
@@ -279,11 +176,21 @@ class Engine:
                 self.keeper.count_input(self.summary)
                 if isinstance(found, SourceError):
                     self.summary.sources_failed += 1
-                    self._error(found)
+                    self.report(found)
                     continue
                 prepared = self.keeper.prepare(found, self.summary)
                 if prepared is not None:
                     self.read_input(prepared)
+        self.end_source()
+
+    def begin_source(self) -> None:
+        """Start delivering the oldest visited source."""
+        self._errors = []
+        self.keeper.begun(self.summary)
+        self._source_name = self.keeper.name()
+
+    def end_source(self) -> None:
+        """The source being delivered is done: its schedule settled, a checkpoint."""
         self.keeper.visit_done(self._errors, self.on_notice)
         self._source_name = None
         self.checkpoint()
@@ -294,7 +201,7 @@ class Engine:
         items = self.pipeline.items(
             source,
             self.summary,
-            self._error,
+            self.report,
             self.keeper.dead_letters(),
             fetched_before=self._fetched,
             known=self.keeper.known,
@@ -332,7 +239,21 @@ class Engine:
         """Let the keeper make the targets durable and record what they hold."""
         self.keeper.checkpoint(self.outlets)
 
-    def _error(self, exc: IngestError) -> None:
+    def fetched_before(self, key: bytes) -> bool:
+        """True when the raw item ``key`` (see :func:`~ingest.rawitems.raw_key`) was met
+        before in this run; remembered now otherwise. Workers read inputs apart: the run
+        asks this for what they hand back."""
+        if self._fetched.get(key) is not None:
+            return True
+        self._fetched.put(key, b"")
+        return False
+
+    def report_notice(self, line: str) -> None:
+        """Tell a line that is not an error."""
+        self.on_notice(line)
+
+    def report(self, exc: IngestError) -> None:
+        """Tell an error of the source being delivered (and remember it for its schedule)."""
         self._errors.append(str(exc))
         if self._source_name:
             exc.source_name = self._source_name
@@ -360,8 +281,11 @@ def run_once(
     kind: str | None = None,
     on_error: ErrorHandler = ignore,
     on_progress: ProgressHandler = ignore,
+    on_notice: NoticeHandler = ignore,
+    pool: PoolFactory | None = None,
 ) -> RunSummary:
-    """A one-off run: read every location, process each item, write it to every target.
+    """A one-off run: read every location, process each item, write it to every target
+    (``pool``: the workers that read the inputs, see :class:`Engine`).
 
     Errors in one source, item or target go to ``on_error`` and the run goes on. Targets
     are opened before anything is read, closed at the end, and aborted (left as they were)
@@ -370,5 +294,12 @@ def run_once(
     :raises UsageError: a target no plugin writes, or a malformed one.
     """
     sources = [RunSource(spec, spec, kind) for spec in locations]
-    engine = Engine(pipeline, targets, on_error=on_error, on_progress=on_progress)
+    engine = Engine(
+        pipeline,
+        targets,
+        on_error=on_error,
+        on_progress=on_progress,
+        on_notice=on_notice,
+        pool=pool,
+    )
     return engine.run(sources)

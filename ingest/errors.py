@@ -16,6 +16,7 @@ Errors chain their cause (``raise ... from exc``) so that ``--debug`` shows the 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls (newlines and ESC among them), line and paragraph separators, and the
 # bidirectional overrides that can make a line read otherwise than it is.
@@ -55,6 +56,26 @@ class IngestError(Exception):
     #: In runs on state, the configured source (``[sources.NAME]``) the error belongs to;
     #: the reporter names it before the message.
     source_name: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross from worker processes to the run: pickled as message and attributes,
+        # since the subclasses' constructors do not take the message back (the cause, which
+        # may not pickle, stays behind; its text is in the message).
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuilt(cls: type[IngestError], args: tuple[Any, ...], state: dict[str, Any]) -> IngestError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class NeedsDriver(BaseException):
+    """Raised in a worker process (``--workers``) by anything that would go over the
+    network: the item or input is handed back to the run's own process, which fetches
+    politely and knows what the run holds. A BaseException, so plugins' ``except
+    Exception`` lets it through."""
 
 
 class UsageError(IngestError):

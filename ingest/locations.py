@@ -100,6 +100,9 @@ class SourceKind:
     #: HTTP media types it reads (``application/rss+xml``): a URL whose kind its name does
     #: not tell is fetched once, and the kind that alone claims its media type reads it.
     media_types: tuple[str, ...] = ()
+    #: False for a kind whose reading goes over the network beyond its own location (a
+    #: sitemap index walks its children): ``--workers`` reads it in the run's own process.
+    in_workers: bool = True
 
 
 @dataclass(frozen=True, slots=True)

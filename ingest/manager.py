@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import Distribution, EntryPoint, entry_points
+from weakref import WeakKeyDictionary
 
 import pluggy
 
@@ -82,6 +83,7 @@ def get_plugin_manager(
     :param entry_points_group: the entry-point group to load; None loads none (for tests).
     :raises PluginLoadError: a plugin failed to import, or registered a hook that does not exist.
     """
+    modules = tuple(modules)
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     names_blocked = blocked_names(blocked)
@@ -103,7 +105,20 @@ def get_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginLoadError(f"{exc}; disable the plugin with --no-plugin NAME") from exc
+    if entry_points_group == GROUP:
+        _origins[pm] = (modules, tuple(sorted(names_blocked)))
     return pm
+
+
+_origins: WeakKeyDictionary[pluggy.PluginManager, tuple[tuple[str, ...], tuple[str, ...]]]
+_origins = WeakKeyDictionary()
+
+
+def plugin_origin(pm: pluggy.PluginManager) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """How ``pm`` was made by :func:`get_plugin_manager` (the ``-p`` modules and the blocked
+    names, the installed entry points aside), for processes that make it again (a Dask
+    worker); None for a manager made otherwise."""
+    return _origins.get(pm)
 
 
 def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:

@@ -13,7 +13,6 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import pluggy
@@ -34,8 +33,9 @@ from ingest.identity import assign_identity, canonical_url, content_hash, stated
 from ingest.keep import Keep
 from ingest.locations import Source, SourceKind, Target, TargetKind, iter_sources
 from ingest.model import Article, Tag
-from ingest.rawitems import fetched_again, raw_article, snapshot
+from ingest.rawitems import raw_article
 from ingest.seen import SeenItems
+from ingest.stages import read_items
 from ingest.summary import (
     DeadLetterHandler,
     ErrorHandler,
@@ -316,6 +316,36 @@ class Pipeline:
         stage_seconds["enrich"] += enriched - cleaned
         stage_seconds["tag"] += time.perf_counter() - enriched
 
+    def settle(
+        self,
+        article: Article,
+        plugin: str,
+        summary: RunSummary,
+        on_error: ErrorHandler,
+        *,
+        keep: DeadLetterHandler | None = None,
+        raw: Article | None = None,
+        known: Known | None = None,
+    ) -> bool:
+        """Run the stages on one raw item (:meth:`process`); False when it was filtered or
+        failed, which is counted in ``summary``, told to ``on_error`` and, with ``keep``,
+        kept with ``raw`` (the item before any stage) as a dead letter."""
+        try:
+            self.process(article, plugin, summary.stage_seconds, known)
+        except Skip:
+            summary.filtered += 1
+            return False
+        except (SourceError, PluginHookError) as exc:  # a SourceError: enrich failed the item
+            summary.items_failed += 1
+            on_error(exc)
+            if keep is not None and raw is not None:
+                if isinstance(exc, PluginHookError):
+                    keep(exc.stage, exc.plugin, exc, raw_article(raw))
+                else:
+                    keep("enrich", plugin, exc, raw_article(raw))
+            return False
+        return True
+
     def items(
         self,
         source: Source,
@@ -325,6 +355,7 @@ class Pipeline:
         *,
         fetched_before: SeenItems | None = None,
         known: Known | None = None,
+        on_driver: Callable[[Article, str], None] | None = None,
     ) -> Iterator[Article]:
         """Fetch ``source`` and yield its articles cleaned, identified and tagged.
 
@@ -333,50 +364,18 @@ class Pipeline:
         bytes a fetch plugin read, or the article as fetched, before any clean plugin).
         With ``fetched_before`` (the run's memory of raw items), an item fetched exactly as
         before in this run is counted as a duplicate before the costly stages run on it, and
-        ``known`` spares the enrich stage what the run already holds.
+        ``known`` spares the enrich stage what the run already holds. In a worker process,
+        ``on_driver`` gets each raw item whose stages would go over the network
+        (:class:`~ingest.errors.NeedsDriver`): the run's own process handles it.
         """
-        stages = summary.stage_seconds
-        fetched = datetime.now(UTC).replace(microsecond=0)
-        plugin = "?"
-        try:
-            tick = time.perf_counter()
-            plugin, items = self.fetch(source)
-            for article in items:
-                stages["fetch"] += time.perf_counter() - tick
-                if isinstance(article, SourceError):  # one unreadable item; the rest go on
-                    summary.items_failed += 1
-                    on_error(article)
-                    if keep is not None:
-                        keep("fetch", plugin, article, article.raw)
-                    tick = time.perf_counter()
-                    continue
-                if article.fetched is None:
-                    article.fetched = fetched
-                if fetched_before is not None and fetched_again(article, fetched_before):
-                    summary.duplicates += 1
-                    tick = time.perf_counter()
-                    continue
-                raw = snapshot(article) if keep is not None else None
-                try:
-                    self.process(article, plugin, stages, known)
-                except Skip:
-                    summary.filtered += 1
-                except SourceError as exc:  # an enrich plugin failed this item alone
-                    summary.items_failed += 1
-                    on_error(exc)
-                    if keep is not None and raw is not None:
-                        keep("enrich", plugin, exc, raw_article(raw))
-                except PluginHookError as exc:
-                    summary.items_failed += 1
-                    on_error(exc)
-                    if keep is not None and raw is not None:
-                        keep(exc.stage, exc.plugin, exc, raw_article(raw))
-                else:
-                    yield article
-                tick = time.perf_counter()
-        except IngestError as exc:
-            summary.sources_failed += 1
-            on_error(exc)
-        except Exception as exc:
-            summary.sources_failed += 1
-            on_error(PluginHookError("fetch", plugin, source.label(), exc))
+        return read_items(
+            self.fetch,
+            self.settle,
+            source,
+            summary,
+            on_error,
+            keep,
+            fetched_before=fetched_before,
+            known=known,
+            on_driver=on_driver,
+        )

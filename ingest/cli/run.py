@@ -23,10 +23,11 @@ from ingest.cli.state import (
     run_on_state,
 )
 from ingest.config import parse_assignments
-from ingest.engine import run_once
+from ingest.engine import PoolFactory, run_once
 from ingest.errors import UsageError
 from ingest.keep import Keep
 from ingest.locations import parse_target
+from ingest.parallel import pool_factory
 from ingest.pipeline import Pipeline
 from ingest.state.lock import LockTimeout
 
@@ -103,6 +104,24 @@ SinceOption = Annotated[
         "(sets sitemap.since).",
     ),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        metavar="N",
+        help="Read inputs in N processes (default: one per available core; 1: this process "
+        "alone). Output is the same, in the same order.",
+    ),
+]
+ExecutorOption = Annotated[
+    str,
+    typer.Option(
+        metavar="EXECUTOR",
+        help="Where the workers run: local (processes here), dask (a local Dask cluster) or "
+        "dask://HOST:PORT (a running scheduler); Dask needs pip install 'ingest[dask]'.",
+    ),
+]
 VerboseOption = Annotated[
     bool, typer.Option("-v", "--verbose", help="Print the summary even when nothing failed.")
 ]
@@ -127,6 +146,8 @@ class RunRequest:
     ignore_robots: bool = False
     full_text: bool = False
     since: str | None = None
+    workers: int | None = None
+    executor: str = "local"
 
     @property
     def stateful(self) -> bool:
@@ -155,6 +176,8 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         ignore_robots: IgnoreRobotsOption = False,
         full_text: FullTextOption = False,
         since: SinceOption = None,
+        workers: WorkersOption = None,
+        executor: ExecutorOption = "local",
     ) -> None:
         """Read each LOCATION (or the sources of -c ingest.toml), normalize every item, and
         export article JSON.
@@ -169,6 +192,8 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
             *(locations or [], output or [], kind, set_ or [], language, quiet, config),
             *(source or [], state, lock_timeout, force, verbose, ignore_robots, full_text),
             since,
+            workers,
+            executor,
         )
         reporter = Reporter(
             progress=sys.stderr.isatty() and not quiet, debug=debug, log_format=log_format.value
@@ -191,9 +216,10 @@ def execute(pm: pluggy.PluginManager, request: RunRequest, reporter: Reporter) -
             _set_by_flag(pm, values, "--since", "sitemap.since", request.since)
         keep = [Keep.languages(request.language)] if request.language is not None else []
         pipeline = Pipeline(pm, values, keep)
+        pool = pool_factory(request.workers, request.executor)
         if request.stateful:
-            return _on_state(pm, pipeline, request, values, reporter)
-        return _once(pipeline, request, reporter)
+            return _on_state(pm, pipeline, request, values, reporter, pool=pool)
+        return _once(pipeline, request, reporter, pool)
     except UsageError as exc:
         reporter.error(exc)
         return EXIT_USAGE
@@ -221,7 +247,9 @@ def _ignore_robots(pm: pluggy.PluginManager, values: dict[str, Any], reporter: R
     )
 
 
-def _once(pipeline: Pipeline, request: RunRequest, reporter: Reporter) -> int:
+def _once(
+    pipeline: Pipeline, request: RunRequest, reporter: Reporter, pool: PoolFactory | None
+) -> int:
     suffixes = pipeline.target_suffixes()
     targets = [parse_target(spec, suffixes) for spec in request.outputs or ["-"]]
     try:
@@ -232,6 +260,8 @@ def _once(pipeline: Pipeline, request: RunRequest, reporter: Reporter) -> int:
             kind=request.kind,
             on_error=reporter.error,
             on_progress=reporter.update,
+            on_notice=reporter.notice,
+            pool=pool,
         )
     except KeyboardInterrupt:
         reporter.interrupted()
@@ -246,6 +276,8 @@ def _on_state(
     request: RunRequest,
     values: dict[str, Any],
     reporter: Reporter,
+    *,
+    pool: PoolFactory | None,
 ) -> int:
     run_plan = plan(
         request.config,
@@ -261,7 +293,12 @@ def _on_state(
     )
     try:
         summary = run_on_state(
-            pm, run_plan, reporter, lock_timeout=request.lock_timeout, force=request.force
+            pm,
+            run_plan,
+            reporter,
+            lock_timeout=request.lock_timeout,
+            force=request.force,
+            pool=pool,
         )
     except LockTimeout as exc:
         reporter.error(exc)

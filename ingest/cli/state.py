@@ -27,6 +27,7 @@ from ingest.state.lock import LockTimeout, StateLock
 from ingest.summary import RunSummary
 
 if TYPE_CHECKING:
+    from ingest.engine import PoolFactory
     from ingest.state.configfile import SourceConfig
 
 #: Seconds ``ingest run`` waits for another run on the same state by default.
@@ -186,8 +187,10 @@ def run_on_state(
     *,
     lock_timeout: float,
     force: bool,
+    pool: PoolFactory | None = None,
 ) -> RunSummary:
-    """Run ``run_plan`` under the state's lock; what it did.
+    """Run ``run_plan`` under the state's lock; what it did (``pool``: see
+    :class:`~ingest.engine.Engine`).
 
     :raises LockTimeout: another run holds the state (exit code 5).
     """
@@ -213,6 +216,7 @@ def run_on_state(
                     on_notice=reporter.notice,
                     force=force,
                     config_file=run_plan.config,
+                    pool=pool,
                 )
                 return run.run(run_plan.sources)
             finally:

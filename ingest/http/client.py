@@ -12,14 +12,17 @@ and ``ingest --version``, never load it (0.1 s or more).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ingest._version import __version__
+from ingest.errors import NeedsDriver
 from ingest.http.body import BodyRefused, BoundedBody, too_large
 from ingest.http.errors import HttpError, describe, status_error
 from ingest.http.state import HttpResponse
@@ -46,6 +49,22 @@ class _Limits:
     timeout: float
     deadline: float
     ends: float  # time.monotonic() value past which the fetch gives up
+
+
+#: Set in worker processes (``--workers``): they never fetch; see :class:`NeedsDriver`.
+_offline = False
+
+
+@contextlib.contextmanager
+def offline() -> Iterator[None]:
+    """Within the block, this process never fetches: every fetch raises
+    :class:`~ingest.errors.NeedsDriver` (a worker of ``--workers`` reading an input)."""
+    global _offline  # noqa: PLW0603 - a property of the whole process
+    saved, _offline = _offline, True
+    try:
+        yield
+    finally:
+        _offline = saved
 
 
 def shared_client(timeout: float) -> httpx.Client:
@@ -86,6 +105,8 @@ def fetch(
     :param client: an httpx client to reuse (connection pooling); one is made otherwise.
     :raises HttpError: any failure, a non-2xx status other than 304 included.
     """
+    if _offline:
+        raise NeedsDriver(url)
     import httpx  # noqa: PLC0415 - lazy: see the module docstring
 
     optional = {"Accept": accept, "If-None-Match": etag, "If-Modified-Since": last_modified}

@@ -7,7 +7,7 @@ import re
 import time
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx
@@ -28,6 +28,14 @@ class HttpError(Exception):
         self.status = status
         #: Seconds to wait before retrying, from ``Retry-After`` on a 429 or 503, else None.
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Fetched ahead, an error may travel to a worker process with its status.
+        return _http_error, (self.reason, self.status, self.retry_after)
+
+
+def _http_error(reason: str, status: int | None, retry_after: float | None) -> HttpError:
+    return HttpError(reason, status=status, retry_after=retry_after)
 
 
 def status_error(response: httpx.Response, detail: str = "") -> HttpError:

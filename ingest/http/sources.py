@@ -148,6 +148,8 @@ def fetch_source(
     try:
         if state is not None and state.prefetched is not None:
             response, state.prefetched = state.prefetched, None
+            if isinstance(response, HttpError):
+                raise response
             if polite:
                 robots_check(source.location, config)
         else:

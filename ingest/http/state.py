@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from ingest.http.errors import HttpError
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,12 @@ class HttpResponse:
     #: Where the URL now lives when the chain started with 301/308 (the URL reached by those
     #: leading permanent redirects), for the caller to store; None otherwise.
     permanent_redirect: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Fetched ahead, a response travels to a worker process (--workers): its read-only
+        # headers go as a dict.
+        fields = (self.url, self.status, dict(self.headers), self.content)
+        return _response, (fields, self.not_modified, self.permanent_redirect)
 
     @property
     def etag(self) -> str | None:
@@ -50,6 +60,17 @@ class HttpResponse:
         return None
 
 
+def _response(
+    fields: tuple[str, int, dict[str, str], bytes],
+    not_modified: bool,
+    permanent_redirect: str | None,
+) -> HttpResponse:
+    url, status, headers, content = fields
+    return HttpResponse(
+        url, status, MappingProxyType(headers), content, not_modified, permanent_redirect
+    )
+
+
 @dataclass(slots=True)
 class HttpState:
     """A source's HTTP memory across runs: the validators sent with the next fetch, and what
@@ -72,5 +93,6 @@ class HttpState:
     #: Body bytes received (decompressed), for status and benchmarks.
     received: int = 0
     #: A response already fetched to tell the source's kind (a URL whose name does not
-    #: say it): :func:`fetch_source` hands it over instead of fetching the URL again.
-    prefetched: HttpResponse | None = None
+    #: say it), or fetched ahead for a worker process: :func:`fetch_source` hands it over
+    #: (or raises the error that fetch ended in) instead of fetching the URL again.
+    prefetched: HttpResponse | HttpError | None = None

@@ -29,6 +29,7 @@ with a :class:`LedgerKeeper` that remembers in a :class:`~ingest.state.ledger.Le
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,9 +37,9 @@ from pathlib import Path
 
 import orjson
 
-from ingest.engine import Keeper, NoticeHandler, RunSource, Verdict
 from ingest.errors import IngestError
 from ingest.http import HttpState
+from ingest.keeper import Keeper, NoticeHandler, RunSource, Verdict
 from ingest.locations import Source
 from ingest.model import Article, Relation, dumps_bytes, from_json
 from ingest.outlets import Outlets
@@ -106,7 +107,9 @@ class LedgerKeeper(Keeper):
         self.outlets: Outlets | None = None
         self.run_id: int | None = None
         self.source_name = "?"
-        self._visit: _Visit | None = None
+        # Visited and not yet done, oldest first: the run delivers the oldest while it
+        # prepares the inputs of the newest (--workers reads ahead).
+        self._visits: deque[_Visit] = deque()
         self._pending = _Pending()
         # Every id met in this run, delivered or unchanged: a second sighting (one entry
         # twice in a feed, one URL in two sources) is a duplicate, never an update, or the
@@ -166,16 +169,20 @@ class LedgerKeeper(Keeper):
         None when its interval or backoff is not over (``--force`` reads it all the same)."""
         config = self.configs[source.name]
         state = self.ledger.source(config.name, config.spec, config.location, config.kind)
-        self.source_name = config.name
-        self._visit = None
         summary.sources += 1
         moment = now()
         if not self.force and not state.due(moment):
             summary.not_due += 1
             return None
         http = HttpState(state.etag, state.last_modified)
-        self._visit = _Visit(config, state, http, moment, summary.sources_failed)
+        self._visits.append(_Visit(config, state, http, moment, summary.sources_failed))
         return replace(source, spec=_spec(config, state))
+
+    def begun(self, summary: RunSummary) -> None:
+        """Failures from now on are the oldest visit's; so are its articles and letters."""
+        visit = self._current()
+        visit.failed_before = summary.sources_failed
+        self.source_name = visit.config.name
 
     def lookahead(self, source: RunSource) -> tuple[str, str | None, str | None] | None:
         """Where ``source`` will be read and its stored validators; None when not due."""
@@ -196,7 +203,7 @@ class LedgerKeeper(Keeper):
     def prepare(self, found: Source, summary: RunSummary) -> Source | None:
         """With the source's name, options and HTTP validators; None for a local file with
         the size, time and inode of its last complete read (a local 304)."""
-        visit = self._current()
+        visit = self._newest()
         config = visit.config
         if found.http is not None:  # fetched once to tell its kind: not again
             visit.http.prefetched = found.http.prefetched
@@ -233,16 +240,23 @@ class LedgerKeeper(Keeper):
         if visit.http.not_modified and not failed:
             self.summary.not_modified += 1
         self._pending.batch.sources.append(visit.state)
-        self._visit = None
+        self._visits.popleft()
 
     def _current(self) -> _Visit:
-        if self._visit is None:
+        """The oldest visit not done: the one being delivered."""
+        if not self._visits:
             raise RuntimeError("no source is being read")
-        return self._visit
+        return self._visits[0]
+
+    def _newest(self) -> _Visit:
+        """The visit whose inputs are being prepared."""
+        if not self._visits:
+            raise RuntimeError("no source is being read")
+        return self._visits[-1]
 
     def name(self) -> str | None:
         """The configured name errors are told under (None for a bare LOCATION)."""
-        visit = self._visit
+        visit = self._visits[0] if self._visits else None
         if visit is not None and visit.config.name != visit.config.location:
             return visit.config.name
         return None
@@ -285,8 +299,8 @@ class LedgerKeeper(Keeper):
     def delivered(self, article: Article) -> int:
         """Recorded at the next checkpoint; how many wait for it."""
         name = self.source_name
-        if self._visit is not None:
-            self._visit.articles += 1
+        if self._visits:
+            self._visits[0].articles += 1
         pending = self._pending
         remembered = article.remembered_hash
         pending.batch.articles.append((article.id, name, remembered, article.version))

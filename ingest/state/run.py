@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ingest.engine import Engine, NoticeHandler, RunSource
+from ingest.engine import Engine, NoticeHandler, PoolFactory, RunSource
 from ingest.errors import PluginHookError, Skip, UsageError
 from ingest.locations import Target
 from ingest.pipeline import Pipeline
@@ -35,6 +35,7 @@ class StatefulRun:
         force: bool = False,
         checkpoint_every: int = CHECKPOINT_EVERY,
         config_file: Path | None = None,
+        pool: PoolFactory | None = None,
     ) -> None:
         if not targets:
             raise UsageError("no targets: give -o TARGET or targets = [...] in the config")
@@ -45,6 +46,7 @@ class StatefulRun:
         self.force = force
         self.checkpoint_every = checkpoint_every
         self.config_file = config_file
+        self.pool = pool
         self.summary = RunSummary()
         #: Sources that :meth:`retry` made to be read whole on the next run.
         self.refetched: set[str] = set()
@@ -64,6 +66,7 @@ class StatefulRun:
             self.targets,
             keeper,
             checkpoint_every=self.checkpoint_every,
+            pool=self.pool,
             **self.handlers,  # type: ignore[arg-type]
         )
         self.summary = engine.summary

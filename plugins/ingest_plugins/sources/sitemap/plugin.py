@@ -88,6 +88,7 @@ def ingest_source_kinds() -> list[SourceKind]:
             KIND,
             "sitemaps (XML, gzip, text, indexes, Google News; a site root: its robots.txt's "
             "Sitemap: lines): one article per page URL, its page fetched",
+            in_workers=False,  # every page is fetched: the run's process does it, politely
         )
     ]
 
