@@ -175,21 +175,19 @@ class ParallelRead:
             return _Input(visit, prepared)
         shipped = prepared
         if prepared.is_url:
-            http = copy(prepared.http) if prepared.http is not None else HttpState()
-            if http.prefetched is None:
+            state = prepared.http or HttpState()  # one-off runs keep none
+            prepared = replace(prepared, http=state)
+            if state.prefetched is None:
                 response: HttpResponse | HttpError | None
                 try:
-                    response = take(prepared.location, http.etag, http.last_modified)
+                    response = take(prepared.location, state.etag, state.last_modified)
                 except HttpError as exc:
                     response = exc
                 if response is None:  # not fetched ahead: the driver fetches it
                     return _Input(visit, prepared)
-                http.prefetched = response
-                # Should the worker hand it back, the driver reads what was fetched.
-                prepared = replace(prepared, http=prepared.http or HttpState())
-                assert prepared.http is not None
-                prepared.http.prefetched = response
-            shipped = replace(prepared, http=http)
+                # Kept here too: should the worker hand it back, the run reads it.
+                state.prefetched = response
+            shipped = replace(prepared, http=copy(state))
         task = InputTask(
             shipped,
             dict(visit.settings),
