@@ -3,8 +3,10 @@ in the same order, on the real corpora, over HTTP, on state, and when a worker d
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 import signal
 import sys
 import time
@@ -16,6 +18,8 @@ from typing import Any
 import pytest
 
 from ingest import hookimpl
+from ingest.errors import SourceError
+from ingest.parallel.work import bare
 from ingest.testing import CliResult, run_cli
 from tests.servers import Reply, serve
 from tests.test_cron import _check_exactly_once, _posts, _spawn, _wait_until_it_writes, write_config
@@ -268,3 +272,25 @@ def test_page_urls_go_back_to_the_run_for_robots_txt_and_keep_their_order(
         urls = [server.url(f"/p/{i}.html") for i in range(6)]
         _, two = _same_run(*urls, "-s", "http.host_delay=0")
     assert [a["title"] for a in two.articles] == [f"Page {i}" for i in range(6)]
+
+
+class _Strict(Exception):
+    def __init__(self, message: str, *, where: int) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def test_errors_travel_without_what_they_were_raised_from() -> None:
+    """Dask's pickler (tblib) sends exception chains; a cause whose constructor takes other
+    arguments would not unpickle in the run (it did: a warc file's cut gzip member), so
+    workers send errors bare, their message whole."""
+    error = SourceError("warc:x.warc.gz", "cut short")
+    error.__context__ = _Strict("cut at byte 7", where=7)
+    error.__cause__ = _Strict("cut at byte 7", where=7)
+    with pytest.raises(TypeError):
+        copy.deepcopy(error.__context__)  # what a pickler sending the chain must rebuild
+    sent = bare(error)
+    assert (sent.__cause__, sent.__context__, sent.__traceback__) == (None, None, None)
+    back = pickle.loads(pickle.dumps(sent))
+    assert str(back) == "warc:x.warc.gz: cut short"
+    assert back.reason == "cut short"

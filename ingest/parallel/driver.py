@@ -30,7 +30,7 @@ from ingest.http.prefetch import take
 from ingest.locations import Source
 from ingest.model import Article
 from ingest.parallel.local import WorkerLost
-from ingest.parallel.work import COUNTERS, Event, InputTask, PipelineSpec, copy_back
+from ingest.parallel.work import COUNTERS, Event, InputTask, PipelineSpec, bare, copy_back
 from ingest.rawitems import snapshot
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class ParallelRead:
                 try:
                     response = take(prepared.location, state.etag, state.last_modified)
                 except HttpError as exc:
-                    response = exc
+                    response = bare(exc)
                 if response is None:  # not fetched ahead: the driver fetches it
                     return _Input(visit, prepared)
                 # Kept here too: should the worker hand it back, the run reads it.

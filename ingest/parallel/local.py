@@ -96,7 +96,14 @@ class LocalPool:
         finished = False
         try:
             while (chunk := self._next(index, task_id)) is not None:
-                yield pickle.loads(chunk)
+                try:
+                    events = pickle.loads(chunk)
+                except Exception as exc:  # a worker answer this process cannot rebuild
+                    reason = f"{type(exc).__name__}: {exc}"
+                    raise WorkerLost(
+                        f"an answer of a worker could not be read ({reason})"
+                    ) from None
+                yield events
             finished = True
         finally:
             self._load[index] -= 1

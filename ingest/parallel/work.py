@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.errors import IngestError, NeedsDriver, SourceError
 from ingest.keep import Keep
@@ -44,6 +44,7 @@ from ingest.seen import SeenItems
 from ingest.summary import RunSummary
 
 Event = tuple[Any, ...]
+_E = TypeVar("_E", bound=BaseException)
 #: Takes each chunk of events as it is ready.
 Emit = Callable[[list[Event]], None]
 
@@ -126,10 +127,10 @@ def _read(task: InputTask, emit: Emit, chunk: int) -> None:
     handed = 0  # events handed over, "end" aside: a restart must come before any
 
     def on_error(exc: IngestError) -> None:
-        events.append(("error", exc))
+        events.append(("error", bare(exc)))
 
     def dead(stage: str, plugin: str | None, exc: IngestError, raw: bytes | None) -> None:
-        events.append(("dead", stage, plugin, exc, raw))
+        events.append(("dead", stage, plugin, bare(exc), raw))
 
     seen = _Keys()
 
@@ -178,6 +179,15 @@ class _Keys(SeenItems):
         """Remember ``key``; it is the item's whose stages run next."""
         self.last = key
         super().put(key, digest)
+
+
+def bare(exc: _E) -> _E:
+    """``exc`` without its chain and traceback, to travel between processes: its message
+    says it all, and what it was raised from may not unpickle (an exception whose
+    constructor takes other arguments: picklers that send chains, as Dask's does, fail)."""
+    exc.__cause__ = exc.__context__ = None
+    exc.__traceback__ = None
+    return exc
 
 
 def collect(task: InputTask) -> list[Event]:
