@@ -110,8 +110,8 @@ WorkersOption = Annotated[
         "--workers",
         "-w",
         metavar="N",
-        help="Read inputs in N processes (default: one per available core; 1: this process "
-        "alone). Output is the same, in the same order.",
+        help="Read inputs in N processes (default: one per available core, or 1 with --debug; "
+        "1: this process alone). Output is the same, in the same order.",
     ),
 ]
 ExecutorOption = Annotated[
@@ -188,6 +188,8 @@ def add_run(app: typer.Typer, pm: pluggy.PluginManager, *, debug: bool) -> None:
         With -c or --state the run is incremental: only new and changed articles are
         exported, each exactly once per target, and nothing is printed unless something
         failed (or -v)."""
+        if debug and workers is None:
+            workers = 1  # tracebacks are whole in one process only
         request = RunRequest(
             *(locations or [], output or [], kind, set_ or [], language, quiet, config),
             *(source or [], state, lock_timeout, force, verbose, ignore_robots, full_text),

@@ -93,27 +93,31 @@ class LocalPool:
         :raises WorkerLost: its worker died first.
         """
         index, task_id = ticket
-        finished = False
         try:
             while (chunk := self._next(index, task_id)) is not None:
                 try:
                     events = pickle.loads(chunk)
                 except Exception as exc:  # a worker answer this process cannot rebuild
                     reason = f"{type(exc).__name__}: {exc}"
-                    raise WorkerLost(
-                        f"an answer of a worker could not be read ({reason})"
-                    ) from None
+                    lost = f"an answer of a worker could not be read ({reason})"
+                    raise WorkerLost(lost) from None
                 yield events
-            finished = True
+        except GeneratorExit:
+            # Left before its end (the driver read the input itself): the rest of its
+            # chunks must go, or they would pass for the next task's. (On any other way
+            # out, Ctrl-C included, the run ends and the pool with it.)
+            self._drain(index, task_id)
+            raise
         finally:
             self._load[index] -= 1
-            # Left before its end (the driver read the input itself): the rest of its
-            # chunks must go, or they would pass for the next task's.
-            while not finished:
-                try:
-                    finished = self._next(index, task_id) is None
-                except WorkerLost:
-                    finished = True
+
+    def _drain(self, index: int, task_id: int) -> None:
+        """Read and drop what is left of task ``task_id``."""
+        try:
+            while self._next(index, task_id) is not None:
+                pass
+        except WorkerLost:
+            pass
 
     def _next(self, index: int, task_id: int) -> bytes | None:
         """The next chunk of ``task_id`` from worker ``index``; None at its end."""
