@@ -30,6 +30,7 @@ from ingest.errors import (
 if TYPE_CHECKING:
     import pluggy
 
+    from ingest.articlejson import from_json, to_json
     from ingest.config import Config, Settings
     from ingest.export import AtomicFile, Exporter, FileExporter
     from ingest.identity import canonical_url, content_hash
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
         Quote,
         Relation,
         Tag,
-        from_json,
-        to_json,
     )
     from ingest.pipeline import Pipeline
     from ingest.summary import RunSummary
@@ -72,10 +71,12 @@ _LAZY = {
     **dict.fromkeys(
         (
             *("Article", "ArticleSource", "Author", "Embed", "Markup", "Media"),
-            *("Provenance", "Quote", "Relation", "Tag", "from_json", "to_json"),
+            *("Provenance", "Quote", "Relation", "Tag"),
         ),
         "ingest.model",
     ),
+    "from_json": "ingest.articlejson",
+    "to_json": "ingest.articlejson",
     "Pipeline": "ingest.pipeline",
     "RunSummary": "ingest.summary",
 }

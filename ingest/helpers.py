@@ -22,6 +22,7 @@ Messages
 """
 
 from ingest import jsonvalues
+from ingest.articlejson import dumps, dumps_bytes, format_datetime
 from ingest.dates import parse_date
 from ingest.encoding import BOMS, NotAnEncoding, NotText, decode_text, sniff_text, text_codec
 from ingest.export import write_atomic
@@ -42,7 +43,6 @@ from ingest.identity import origin_article_id, resolve_url
 from ingest.jsonvalues import decode_error, repaired
 from ingest.langtags import bcp47
 from ingest.locations import HEAD_BYTES, read_bytes
-from ingest.model import dumps, dumps_bytes, format_datetime
 from ingest.words import word_count
 
 __all__ = [

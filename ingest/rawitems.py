@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import orjson
 
-from ingest.model import Article, Markup, from_json, to_json
+from ingest.articlejson import from_json, to_json
+from ingest.model import Article, Markup
 from ingest.seen import SeenItems
 
 

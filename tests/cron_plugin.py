@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from ingest import Article, Config, Exporter, Target, TargetKind, hookimpl
-from ingest.model import dumps_bytes
+from ingest.articlejson import dumps_bytes
 
 
 @hookimpl

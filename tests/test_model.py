@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.articlejson import format_datetime, from_json, parse_datetime, to_json
 from ingest.identity import assign_identity
 from ingest.model import (
     Article,
@@ -22,10 +23,6 @@ from ingest.model import (
     Quote,
     Relation,
     Tag,
-    format_datetime,
-    from_json,
-    parse_datetime,
-    to_json,
 )
 from ingest.schema import ARTICLE_SCHEMA, article_errors
 from ingest.words import word_count

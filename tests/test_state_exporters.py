@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from ingest import Article, ArticleSource, Config, Settings, Target, UsageError
+from ingest.articlejson import dumps_bytes
 from ingest.export import Exporter
 from ingest.identity import assign_identity
 from ingest.locations import parse_target
-from ingest.model import dumps_bytes
 from ingest.state.lock import LockTimeout, StateLock
 from ingest_plugins.exporters import jsonfiles, jsonl, sqlite
 from ingest_plugins.exporters.jsonfiles import DirectoryExporter

@@ -37,11 +37,12 @@ from pathlib import Path
 
 import orjson
 
+from ingest.articlejson import dumps_bytes, from_json
 from ingest.errors import IngestError
 from ingest.http import HttpState
 from ingest.keeper import Keeper, NoticeHandler, RunSource, Verdict
 from ingest.locations import Source
-from ingest.model import Article, Relation, dumps_bytes, from_json
+from ingest.model import Article, Relation
 from ingest.outlets import Outlets
 from ingest.seen import SeenItems
 from ingest.state.configfile import SourceConfig

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from ingest import Author, Media, Source
+from ingest.articlejson import to_json
 from ingest.identity import assign_identity
-from ingest.model import to_json
 from ingest.schema import article_errors
 from ingest.words import word_count
 from ingest_plugins.sources.posts import NotAPost, Post, make_post, post_origin, relation
