@@ -30,8 +30,12 @@ def pool_factory(workers: int | None, executor: str = "local") -> Callable[[Pipe
     if workers is not None and workers < 1:
         raise UsageError(f"--workers: {workers} is not a number of processes (1 or more)")
     if executor == "local":
+        import multiprocessing  # noqa: PLC0415 - only runs that may have workers need it
+
         count = workers or available_cores()
-        if count <= 1:
+        # Workers are forked (they inherit the run's plugins as loaded): where processes
+        # cannot fork (Windows), the run reads everything itself.
+        if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             return None
 
         def local(pipeline: Pipeline) -> Pool:
