@@ -3,7 +3,6 @@ in the same order, on the real corpora, over HTTP, on state, and when a worker d
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import pickle
@@ -287,8 +286,6 @@ def test_errors_travel_without_what_they_were_raised_from() -> None:
     error = SourceError("warc:x.warc.gz", "cut short")
     error.__context__ = _Strict("cut at byte 7", where=7)
     error.__cause__ = _Strict("cut at byte 7", where=7)
-    with pytest.raises(TypeError):
-        copy.deepcopy(error.__context__)  # what a pickler sending the chain must rebuild
     sent = bare(error)
     assert (sent.__cause__, sent.__context__, sent.__traceback__) == (None, None, None)
     back = pickle.loads(pickle.dumps(sent))

@@ -66,8 +66,6 @@ class DaskPool:
         workers whose plugins differ from the run's.
     """
 
-    remote_pipeline = True
-
     def __init__(
         self, pipeline: Pipeline, *, address: str | None = None, workers: int | None = None
     ) -> None:

@@ -30,7 +30,7 @@ from ingest.http.prefetch import take
 from ingest.locations import Source
 from ingest.model import Article
 from ingest.parallel.local import WorkerLost
-from ingest.parallel.work import COUNTERS, Event, InputTask, PipelineSpec, bare, copy_back
+from ingest.parallel.work import COUNTERS, Event, InputTask, bare, copy_back
 from ingest.rawitems import snapshot
 
 if TYPE_CHECKING:
@@ -76,9 +76,6 @@ class Engine(Protocol):
 class Pool(Protocol):
     """Where inputs are read: :class:`~ingest.parallel.local.LocalPool`, or a cluster."""
 
-    #: True when workers build their pipeline from a :class:`PipelineSpec`.
-    remote_pipeline: bool
-
     @property
     def size(self) -> int:
         """How many workers there are."""
@@ -118,10 +115,9 @@ class _Input:
 class ParallelRead:
     """Read ``sources`` for ``engine``, the inputs read by ``pool``'s workers."""
 
-    def __init__(self, engine: Engine, pool: Pool, spec: PipelineSpec | None = None) -> None:
+    def __init__(self, engine: Engine, pool: Pool) -> None:
         self.engine = engine
         self.pool = pool
-        self.spec = spec if pool.remote_pipeline else None
         self.ahead = max(1, pool.size) * AHEAD_PER_WORKER
         kinds = engine.pipeline.source_kinds()
         self._driver_kinds = frozenset(k.name for k in kinds if not k.in_workers)
@@ -193,7 +189,6 @@ class ParallelRead:
             dict(visit.settings),
             visit.keep,
             dead_letters=self.engine.keeper.dead_letters() is not None,
-            spec=self.spec,
         )
         try:
             ticket = self.pool.submit(task)

@@ -43,8 +43,6 @@ class WorkerLost(IngestError):
 class LocalPool:
     """``workers`` processes forked from this one, reading :class:`InputTask` objects."""
 
-    remote_pipeline = False
-
     def __init__(self, workers: int, pipeline: Pipeline) -> None:
         context = multiprocessing.get_context("fork")
         inherit(pipeline)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, TypeVar
@@ -190,13 +190,6 @@ def bare(exc: _E) -> _E:
     return exc
 
 
-def collect(task: InputTask) -> list[Event]:
-    """Every event of ``task`` in one list: for executors whose tasks return once (Dask)."""
-    out: list[Event] = []
-    run_input(task, out.extend)
-    return out
-
-
 def copy_back(into: Any, learned: Any) -> None:
     """Copy what a worker's fetch learned (its :class:`HttpState`) into the driver's."""
     if into is None or learned is None:
@@ -211,9 +204,3 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def events_of(chunks: Iterator[list[Event]]) -> Iterator[Event]:
-    """The events of ``chunks``, one at a time."""
-    for events in chunks:
-        yield from events
